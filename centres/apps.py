@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class CentresConfig(AppConfig):
+    name = "centres"
+    verbose_name = "Centres and people"
+
+    def ready(self) -> None:
+        from centres import home
+
+        home.register()

@@ -1,0 +1,51 @@
+"""The centres app's own home-page panels and navigation items."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from centres import selectors
+from centres.models import Role
+from centres.navigation import HomePanel, NavItem, register_nav, register_panel
+
+
+def learner_cohorts(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "enrolments": list(
+            selectors.enrolments_for_learner(
+                learner=request.user, centre=request.centre
+            )
+        )
+    }
+
+
+def staff_cohorts(request: HttpRequest) -> dict[str, Any]:
+    cohorts = selectors.cohort_list_for_actor(
+        user=request.user,
+        centre=request.centre,
+        roles=request.roles - {Role.LEARNER},
+    )
+    return {"cohorts": list(cohorts[:50])}
+
+
+def register() -> None:
+    register_nav(NavItem(_("Home"), "home", frozenset(Role.values), order=0))
+    register_panel(
+        HomePanel(
+            key="centres.learner-cohorts",
+            template="centres/panels/learner_cohorts.html",
+            roles=frozenset({Role.LEARNER}),
+            context=learner_cohorts,
+            order=10,
+        )
+    )
+    register_panel(
+        HomePanel(
+            key="centres.staff-cohorts",
+            template="centres/panels/staff_cohorts.html",
+            roles=frozenset({Role.ASSESSOR, Role.IQA, Role.ADMIN}),
+            context=staff_cohorts,
+            order=90,
+        )
+    )
