@@ -70,7 +70,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
-    # Criterion's apps, lowest first: each may import only those above it.
+    # Criterion's apps, lowest first: each may import only apps listed before it.
+    "outbox",
     "centres",
     "revision",
     "practice",
@@ -183,7 +184,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Every minute: resend outbox messages the broker missed while it was down.
+    "outbox-sweep": {"task": "outbox.tasks.outbox_sweep_task", "schedule": 60.0},
+}
 
 # --- Auth -----------------------------------------------------------------------
 AUTH_USER_MODEL = "centres.User"
