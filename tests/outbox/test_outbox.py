@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
-from django.test import override_settings
 
 from config.celery import app
 from outbox import services
@@ -27,10 +26,15 @@ def test_message_is_sent_after_commit_when_eager(django_capture_on_commit_callba
     assert message.attempts == 1
 
 
-def test_rolled_back_transaction_leaves_no_message():
-    with pytest.raises(RuntimeError), transaction.atomic():
+def _enqueue_then_fail() -> None:
+    with transaction.atomic():
         services.enqueue("outbox.tasks.outbox_ping_task", 1)
         raise RuntimeError("the write failed")
+
+
+def test_rolled_back_transaction_leaves_no_message():
+    with pytest.raises(RuntimeError):
+        _enqueue_then_fail()
 
     assert OutboxMessage.objects.count() == 0
 
@@ -78,7 +82,6 @@ def test_sweep_skips_fresh_messages_and_sends_old_ones():
     assert OutboxMessage.objects.get(pk=fresh.pk).status == OutboxStatus.PENDING
 
 
-@override_settings()
 def test_sent_message_is_not_sent_twice():
     app.conf.task_always_eager = True
     try:
