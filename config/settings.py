@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -187,6 +188,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE: dict = {
     # Every minute: resend outbox messages the broker missed while it was down.
     "outbox-sweep": {"task": "outbox.tasks.outbox_sweep_task", "schedule": 60.0},
+    # Every day at 07:30 London time: email learners who opted in and have cards due.
+    "practice-reminders": {
+        "task": "practice.tasks.practice_reminders_send_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------
