@@ -258,7 +258,10 @@ EVIDENCE_MAX_PORTFOLIO_BYTES = int(
 
 # --- Email ----------------------------------------------------------------------
 EMAIL_BACKEND_PATH = env(
-    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
 )
 MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
 if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
