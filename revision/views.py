@@ -1,0 +1,101 @@
+"""Revision pages: units, topics, search and the document upload."""
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods
+
+from centres.access import member_required, role_required
+from centres.models import Role
+from revision import forms, selectors, services
+
+TOPIC_CACHE_SECONDS = 600  # the key carries updated_at, so edits show at once
+
+
+def _actor(request) -> dict:
+    return {"user": request.user, "centre": request.centre, "roles": request.roles}
+
+
+@require_GET
+@member_required
+def unit_list(request):
+    units = list(selectors.units_for_actor(**_actor(request)))
+    return render(request, "revision/unit_list.html", {"units": units})
+
+
+@require_GET
+@member_required
+def unit_detail(request, slug: str):
+    unit = selectors.unit_get_for_actor(**_actor(request), slug=slug)
+    return render(request, "revision/unit_detail.html", {"unit": unit})
+
+
+@require_GET
+@member_required
+def topic_detail(request, unit_slug: str, slug: str):
+    topic = selectors.topic_get_for_actor(
+        **_actor(request), unit_slug=unit_slug, slug=slug
+    )
+    # The body is the same for everyone allowed to see the topic.
+    key = f"revision:topic:{topic.pk}:{topic.updated_at.timestamp()}"
+    body = cache.get(key)
+    if body is None:
+        full = selectors.topic_with_content(topic_id=topic.pk)
+        body = render_to_string("revision/topic_body.html", {"topic": full})
+        cache.set(key, body, TOPIC_CACHE_SECONDS)
+    return render(
+        request,
+        "revision/topic_detail.html",
+        {"topic": topic, "body": mark_safe(body)},  # noqa: S308 - our own template
+    )
+
+
+@require_GET
+@member_required
+def search(request):
+    form = forms.SearchForm(request.GET)
+    hits = []
+    query = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        hits = selectors.search_for_actor(**_actor(request), query=query)
+    template = "revision/search.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, {"form": form, "hits": hits, "query": query})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def document_upload(request):
+    qualifications = selectors.qualifications_for_actor(**_actor(request))
+    form = forms.DocumentUploadForm(
+        request.POST or None, request.FILES or None, qualifications=qualifications
+    )
+    if request.method == "POST" and form.is_valid():
+        document = form.cleaned_data["document"]
+        try:
+            upload = services.document_import_create(
+                user=request.user,
+                qualification=form.cleaned_data["qualification"],
+                unit_title=form.cleaned_data["unit_title"],
+                file_name=document.name,
+                data=document.read(),
+            )
+        except ValidationError as exc:
+            form.add_error("document", exc)
+        else:
+            return redirect("revision:import-status", pk=upload.pk)
+    return render(request, "revision/document_upload.html", {"form": form})
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def import_status(request, pk: int):
+    upload = selectors.document_import_get_for_actor(**_actor(request), pk=pk)
+    template = "revision/import_status.html"
+    if request.htmx:
+        template += "#status"
+    return render(request, template, {"upload": upload})

@@ -1,0 +1,67 @@
+"""A learner revises a unit in real Chromium: unit page, topic page on a phone,
+print layout, and search that lands on the exact misconception."""
+
+from pathlib import Path
+
+import pytest
+
+from revision import importer
+from tests import factories
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SEED = (
+    Path(__file__).resolve().parent.parent
+    / "revision/fixtures/002_fb371deb7646f730.txt"
+)
+
+
+@pytest.fixture
+def learner_with_content():
+    centre = factories.CentreFactory(name="Northgate College", slug="northgate")
+    learner = factories.member(centre, "learner", username="revising-learner")
+    cohort = factories.CohortFactory(centre=centre)
+    factories.EnrolmentFactory(learner=learner, cohort=cohort)
+    (result,) = importer.path_import(
+        path=SEED, qualification_title=cohort.qualification.title
+    )
+    return learner, result.topic
+
+
+def test_learner_revises_a_topic_and_finds_a_correction(
+    page, live_server, sign_in, learner_with_content
+):
+    learner, topic = learner_with_content
+    sign_in(page, learner.username)
+
+    # the unit page lists the learning outcomes and the topic
+    page.goto(f"{live_server.url}/revision/{topic.unit.slug}/")
+    assert page.get_by_role("heading", name="Learning outcomes and assessment criteria")
+    assert page.get_by_text("Learning outcome 4:").is_visible()
+    page.get_by_role("link", name=topic.title).click()
+
+    # the topic page, on a phone-sized screen
+    page.set_viewport_size({"width": 375, "height": 740})
+    assessors = page.locator("#marking-points")
+    assert assessors.get_by_role("heading").inner_text().strip() == (
+        "What assessors look for"
+    )
+    assert assessors.locator("li").count() == 5
+    assert page.locator("#misconceptions .correction").count() == 3
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375  # nothing forces sideways scrolling on a phone
+
+    # printing hides the navigation but keeps the marking points
+    page.emulate_media(media="print")
+    assert not page.locator("header nav.navbar").is_visible()
+    assert assessors.is_visible()
+    page.emulate_media(media="screen")
+
+    # search by a word that is only in a correction
+    page.goto(f"{live_server.url}/revision/search/?q=politeness")
+    page.locator(".search-results a", has_text=topic.title).first.click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.url.endswith("#misconceptions-6")
+    assert "Customer service is just about being polite." in (
+        page.locator("#misconceptions-6").inner_text()
+    )
