@@ -1,0 +1,353 @@
+"""Reads for practice, scoped to the learner: units they are enrolled on, their own
+sessions and card states. Picking the next card runs a fixed number of queries
+whatever the size of the learner's history."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.http import Http404
+
+from centres.models import EnrolmentStatus
+from practice import scheduling
+from practice.models import (
+    Card,
+    CardState,
+    CardStateKind,
+    PracticeSession,
+    PracticeSettings,
+    ReviewLog,
+    UnitGoal,
+)
+from revision.models import Topic, Unit
+
+# A card in review whose stability reaches three weeks counts as mastered (Anki
+# calls an interval of 21 days or more "mature").
+MASTERED_STABILITY_DAYS = 21.0
+
+
+def learner_zone(learner) -> ZoneInfo:
+    try:
+        return ZoneInfo(learner.time_zone or "Europe/London")
+    except (ValueError, KeyError):
+        return ZoneInfo("Europe/London")
+
+
+def units_for_learner(*, learner, centre) -> QuerySet[Unit]:
+    """Units of the qualifications the learner is actively enrolled on at `centre`."""
+    return (
+        Unit.objects.filter(
+            qualification__cohorts__centre=centre,
+            qualification__cohorts__enrolments__learner=learner,
+            qualification__cohorts__enrolments__status=EnrolmentStatus.ACTIVE,
+        )
+        .select_related("qualification")
+        .distinct()
+        .order_by("qualification__title", "position", "title")
+    )
+
+
+def unit_get_for_learner(*, learner, centre, slug: str) -> Unit:
+    """A unit the learner is enrolled on. Raises Http404 for missing and not-yours."""
+    try:
+        return units_for_learner(learner=learner, centre=centre).get(slug=slug)
+    except Unit.DoesNotExist:
+        raise Http404("No such unit") from None
+
+
+def session_get_for_learner(*, learner, centre, public_id) -> PracticeSession:
+    """The learner's own session on a unit they are still enrolled on.
+
+    Raises Http404 for missing, another learner's, or a unit no longer theirs."""
+    units = units_for_learner(learner=learner, centre=centre)
+    try:
+        return PracticeSession.objects.select_related("unit").get(
+            public_id=public_id, learner=learner, unit__in=units
+        )
+    except (PracticeSession.DoesNotExist, ValueError):
+        raise Http404("No such session") from None
+
+
+def card_get_for_session(*, session: PracticeSession, pk) -> Card:
+    """An active card of the session's unit. Raises Http404 otherwise."""
+    try:
+        card = Card.objects.get(pk=pk, unit_id=session.unit_id, retired_at__isnull=True)
+    except (Card.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such card") from None
+    card.unit = session.unit  # already loaded: saves a query per review
+    return card
+
+
+def settings_for(*, learner) -> PracticeSettings:
+    """The learner's settings, or the defaults (unsaved) if they never set any."""
+    found = PracticeSettings.objects.filter(learner=learner).first()
+    return found or PracticeSettings(learner=learner)
+
+
+def exam_date_for(*, learner, unit) -> date | None:
+    goal = UnitGoal.objects.filter(learner=learner, unit=unit).first()
+    return goal.exam_date if goal else None
+
+
+@dataclass(frozen=True)
+class TodayCounts:
+    reviews: int
+    new: int
+
+
+def today_counts(*, learner, unit, now: datetime) -> TodayCounts:
+    """Reviews and first-time cards done today (learner's day), in one query."""
+    tz = learner_zone(learner)
+    start = scheduling.day_start(now.astimezone(tz).date(), tz)
+    counts = ReviewLog.objects.filter(
+        learner=learner, unit=unit, reviewed_at__gte=start
+    ).aggregate(
+        new=Count("pk", filter=Q(state_before__isnull=True)),
+        reviews=Count("pk", filter=Q(state_before=CardStateKind.REVIEW)),
+    )
+    return TodayCounts(reviews=counts["reviews"], new=counts["new"])
+
+
+def _unseen_cards(*, learner, unit) -> QuerySet[Card]:
+    seen = CardState.objects.filter(learner=learner, card=OuterRef("pk"))
+    return Card.objects.filter(unit=unit, retired_at__isnull=True).exclude(Exists(seen))
+
+
+def plan_for(*, learner, unit, now: datetime) -> scheduling.Plan:
+    """Today's plan for the unit: retention and allowances (2-3 queries)."""
+    prefs = settings_for(learner=learner)
+    exam_date = exam_date_for(learner=learner, unit=unit)
+    today = now.astimezone(learner_zone(learner)).date()
+    unseen = _unseen_cards(learner=learner, unit=unit).count() if exam_date else 0
+    return scheduling.make_plan(
+        desired_retention=prefs.desired_retention,
+        new_cards_per_day=prefs.new_cards_per_day,
+        reviews_per_day=prefs.reviews_per_day,
+        exam_date=exam_date,
+        unseen=unseen,
+        today=today,
+    )
+
+
+@dataclass(frozen=True)
+class NextCard:
+    card: Card
+    state: CardState | None
+
+    @property
+    def reps(self) -> int:
+        return self.state.reps if self.state else 0
+
+
+def next_card(
+    *, learner, unit, now: datetime, plan: scheduling.Plan
+) -> NextCard | None:
+    """The card to show next, or None when nothing is due within today's caps.
+
+    Cards due now come first (in learning, or in review while the daily review cap
+    allows), oldest due first; then new cards in reading order while the new-card
+    allowance lasts; then cards in learning due within LEARN_AHEAD. At most four
+    queries.
+    """
+    done = today_counts(learner=learner, unit=unit, now=now)
+    learning_states = [CardStateKind.LEARNING, CardStateKind.RELEARNING]
+    condition = Q(state__in=learning_states, due__lte=now)
+    if done.reviews < plan.reviews_per_day:
+        condition |= Q(state=CardStateKind.REVIEW, due__lte=now)
+    states = CardState.objects.filter(
+        learner=learner, unit=unit, card__retired_at__isnull=True
+    ).select_related("card")
+    state = states.filter(condition).order_by("due", "pk").first()
+    if state is not None:
+        return NextCard(card=state.card, state=state)
+    if done.new < plan.new_per_day:
+        card = (
+            _unseen_cards(learner=learner, unit=unit).order_by("position", "pk").first()
+        )
+        if card is not None:
+            return NextCard(card=card, state=None)
+    # Nothing else left: show a card in learning a little early rather than end
+    # the session while it waits out a step of a few minutes.
+    state = (
+        states.filter(state__in=learning_states, due__lte=now + scheduling.LEARN_AHEAD)
+        .order_by("due", "pk")
+        .first()
+    )
+    return NextCard(card=state.card, state=state) if state else None
+
+
+def state_for(*, learner, card) -> CardState | None:
+    return CardState.objects.filter(learner=learner, card=card).first()
+
+
+# --- Progress -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class TopicRecall:
+    topic: Topic
+    cards: int
+    seen: int
+    recall: float  # mean predicted recall now, 0-1, new cards counting as 0
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    new: int
+    learning: int
+    due: int
+    review: int
+    mastered: int
+    overdue: int
+    history: list[tuple[date, int]]  # the last 30 days, oldest first
+    forecast: list[tuple[date, int]]  # the next 30 days, today first
+    topics: list[TopicRecall]
+    reviews_total: int
+
+
+def unit_progress(*, learner, unit, now: datetime) -> Progress:
+    """Counts, a 30-day review history and forecast, and predicted recall per topic.
+
+    Five queries, each bounded by the unit's number of cards or by 30 days."""
+    tz = learner_zone(learner)
+    today = now.astimezone(tz).date()
+    topics = list(Topic.objects.filter(unit=unit).order_by("position", "title"))
+    cards = list(
+        Card.objects.filter(unit=unit, retired_at__isnull=True).values_list(
+            "pk", "topic_id"
+        )
+    )
+    states = list(
+        CardState.objects.filter(
+            learner=learner, unit=unit, card__retired_at__isnull=True
+        ).select_related("card")
+    )
+    by_card = {s.card_id: s for s in states}
+    learning = sum(
+        1
+        for s in states
+        if s.state in (CardStateKind.LEARNING, CardStateKind.RELEARNING)
+    )
+    reviewing = [s for s in states if s.state == CardStateKind.REVIEW]
+    due = sum(1 for s in reviewing if s.due <= now)
+    start_today = scheduling.day_start(today, tz)
+    overdue = sum(1 for s in reviewing if s.due < start_today)
+    mastered = sum(
+        1
+        for s in reviewing
+        if s.due > now and (s.stability or 0) >= MASTERED_STABILITY_DAYS
+    )
+
+    first_day = today - timedelta(days=29)
+    per_day = dict(
+        ReviewLog.objects.filter(
+            learner=learner,
+            unit=unit,
+            reviewed_at__gte=scheduling.day_start(first_day, tz),
+        )
+        .annotate(day=TruncDate("reviewed_at", tzinfo=tz))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    history = [
+        (first_day + timedelta(days=i), per_day.get(first_day + timedelta(days=i), 0))
+        for i in range(30)
+    ]
+    forecast_counts: dict[date, int] = defaultdict(int)
+    for s in states:
+        day = max(s.due.astimezone(tz).date(), today)
+        forecast_counts[day] += 1
+    forecast = [
+        (today + timedelta(days=i), forecast_counts.get(today + timedelta(days=i), 0))
+        for i in range(30)
+    ]
+
+    recall_sum: dict[int, float] = defaultdict(float)
+    counts: dict[int, int] = defaultdict(int)
+    seen: dict[int, int] = defaultdict(int)
+    for card_id, topic_id in cards:
+        counts[topic_id] += 1
+        state = by_card.get(card_id)
+        if state is not None:
+            seen[topic_id] += 1
+            recall_sum[topic_id] += scheduling.retrievability(state, now=now)
+    topic_rows = [
+        TopicRecall(
+            topic=t,
+            cards=counts[t.pk],
+            seen=seen[t.pk],
+            recall=(recall_sum[t.pk] / counts[t.pk]) if counts[t.pk] else 0.0,
+        )
+        for t in topics
+    ]
+    reviews_total = ReviewLog.objects.filter(learner=learner, unit=unit).count()
+    return Progress(
+        total=len(cards),
+        new=len(cards) - len(states),
+        learning=learning,
+        due=due,
+        review=len(reviewing) - due - mastered,
+        mastered=mastered,
+        overdue=overdue,
+        history=history,
+        forecast=forecast,
+        topics=topic_rows,
+        reviews_total=reviews_total,
+    )
+
+
+@dataclass(frozen=True)
+class UnitDue:
+    unit: Unit
+    due: int
+    new: int
+
+
+def due_by_unit(*, learner, centre, now: datetime) -> list[UnitDue]:
+    """Cards due (and never seen) per enrolled unit, for the home panel and index.
+
+    Three queries whatever the number of units or reviews."""
+    units = list(units_for_learner(learner=learner, centre=centre))
+    unit_ids = [u.pk for u in units]
+    due = dict(
+        CardState.objects.filter(
+            learner=learner,
+            unit_id__in=unit_ids,
+            due__lte=now,
+            card__retired_at__isnull=True,
+        )
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    seen = CardState.objects.filter(learner=learner, card=OuterRef("pk"))
+    new = dict(
+        Card.objects.filter(unit_id__in=unit_ids, retired_at__isnull=True)
+        .exclude(Exists(seen))
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    return [UnitDue(unit=u, due=due.get(u.pk, 0), new=new.get(u.pk, 0)) for u in units]
+
+
+def content_fingerprint(*, unit) -> str:
+    """Changes whenever a topic of the unit is imported, edited, added or removed."""
+    found = Topic.objects.filter(unit=unit).aggregate(
+        n=Count("pk"), last=Max("updated_at")
+    )
+    last = found["last"].isoformat() if found["last"] else "-"
+    return f"{found['n']}:{last}"
+
+
+def session_open_for(*, learner, unit) -> PracticeSession | None:
+    return (
+        PracticeSession.objects.filter(
+            learner=learner, unit=unit, ended_at__isnull=True
+        )
+        .order_by("-started_at")
+        .first()
+    )
