@@ -6,6 +6,10 @@ class PracticeConfig(AppConfig):
     verbose_name = "Practice cards"
 
     def ready(self) -> None:
-        from practice import home
+        from practice import home, receivers
+        from revision import signals
 
         home.register()
+        signals.topic_content_changed.connect(
+            receivers.on_topic_content_changed, dispatch_uid="practice-cards-sync"
+        )

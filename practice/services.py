@@ -138,6 +138,12 @@ def cards_sync_all() -> int:
     return sum(cards_ensure_for_unit(unit=unit) for unit in Unit.objects.order_by("pk"))
 
 
+def cards_sync_unit(*, unit_id: int) -> int:
+    """Regenerate one unit's cards if its content changed; 0 when the unit is gone."""
+    unit = Unit.objects.filter(pk=unit_id).first()
+    return int(cards_ensure_for_unit(unit=unit)) if unit else 0
+
+
 # --- Reviews ------------------------------------------------------------------------
 class ReviewError(ValidationError):
     """The review cannot be recorded (a bad grade); the message says why."""

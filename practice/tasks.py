@@ -30,3 +30,14 @@ def practice_reminders_send_task() -> int:
 def practice_cards_sync_task() -> int:
     """Regenerate cards for units whose revision content was re-imported."""
     return services.cards_sync_all()
+
+
+@shared_task(
+    name="practice.tasks.practice_unit_cards_sync_task",
+    acks_late=True,
+    time_limit=300,
+    soft_time_limit=240,
+)
+def practice_unit_cards_sync_task(unit_id: int) -> int:
+    """Regenerate one unit's cards after its content was imported (idempotent)."""
+    return services.cards_sync_unit(unit_id=unit_id)

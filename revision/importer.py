@@ -28,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError
 from django.utils.text import slugify
 
-from revision import models
+from revision import models, signals
 from revision.parsers import export_json
 from revision.parsers.document import (
     FAQ,
@@ -431,6 +431,7 @@ def topic_import(
     outcomes = _outcomes(unit, doc.learning_outcomes)
     _write_marking_points(topic, doc.marking_points, outcomes, source_name)
     _replace_items(topic, doc, outcomes)
+    signals.topic_content_changed.send(sender=models.Topic, topic=topic, unit=unit)
     return ImportResult(source_name, action, topic, counts, doc.warnings)
 
 

@@ -308,3 +308,31 @@ def test_beat_schedule_runs_the_reminder_daily():
     entry = settings.CELERY_BEAT_SCHEDULE["practice-reminders"]
     assert entry["task"] == "practice.tasks.practice_reminders_send_task"
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({7}, {30})
+
+
+@pytest.mark.django_db
+def test_importing_revision_content_regenerates_that_units_cards(
+    django_capture_on_commit_callbacks,
+):
+    from pathlib import Path
+
+    from config.celery import app
+    from practice.models import Card
+    from revision import importer
+
+    seed = Path(__file__).parent.parent / "revision/fixtures/000_62dfabb6da7b12c3.txt"
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            results = importer.file_import(
+                data=seed.read_bytes(),
+                name=seed.name,
+                qualification_title="Level 3 Diploma in Customer Service",
+                unit_title="Build and maintain effective customer relations",
+            )
+    finally:
+        app.conf.task_always_eager = False
+
+    unit = results[0].topic.unit
+    # 5 concepts both ways + 5 misconceptions + 5 marking points
+    assert Card.objects.filter(unit=unit, retired_at__isnull=True).count() == 20
