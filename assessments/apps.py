@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class AssessmentsConfig(AppConfig):
     name = "assessments"
+    verbose_name = "Marking and quality assurance"
+
+    def ready(self) -> None:
+        from assessments import home
+
+        home.register()

@@ -1,0 +1,143 @@
+"""Real Chromium: an assessor marks (one point partial), the learner reads the
+feedback and resubmits, the assessor marks again and it is achieved, and an IQA
+reviews the sampled decision and agrees."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from assessments.models import AssessmentDecision, AuditEntry
+from tests import factories
+from tests.conftest import AXE_PATH
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def world(db):
+    centre = factories.CentreFactory(name="Northgate College", slug="northgate")
+    qualification = factories.QualificationFactory(
+        title="Level 3 Diploma in Customer Service"
+    )
+    cohort = factories.CohortFactory(
+        centre=centre, qualification=qualification, name="September group"
+    )
+    people = {
+        role: factories.member(
+            centre, role, username=f"e2e-{role}", first_name=role.title()
+        )
+        for role in ("learner", "assessor", "iqa")
+    }
+    factories.EnrolmentFactory(learner=people["learner"], cohort=cohort)
+    cohort.assessors.add(people["assessor"])
+    cohort.iqas.add(people["iqa"])
+    unit = factories.marking_unit(qualification, points=2)
+    submission = factories.submitted_portfolio(
+        learner=people["learner"], centre=centre, unit=unit
+    )
+    points = list(unit.topics.get().marking_points.order_by("position"))
+    return {"people": people, "unit": unit, "submission": submission, "points": points}
+
+
+@pytest.fixture
+def axe():
+    """axe-core through page.evaluate: the shared fixture's add_script_tag is
+    blocked by the Content-Security-Policy (no inline scripts)."""
+    if not AXE_PATH.exists():
+        pytest.skip("axe-core is not installed (npm install axe-core@4)")
+    source = AXE_PATH.read_text()
+
+    def check(page):
+        page.evaluate(source)
+        result = page.evaluate(
+            "async () => await axe.run(document, {resultTypes: ['violations']})"
+        )
+        return [
+            f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+            if v["impact"] in {"serious", "critical"}
+        ]
+
+    return check
+
+
+def sign_out(page, live_server):
+    page.context.clear_cookies()
+
+
+def mark(page, live_server, world, values, feedback):
+    page.goto(f"{live_server.url}/marking/")
+    page.locator("table").get_by_role(
+        "link", name=re.compile(r"^(Mark|Continue) ")
+    ).first.click()
+    page.wait_for_url(re.compile(r"/marking/submissions/\d+/$"))
+    start = page.get_by_role("button", name="Start marking")
+    if start.count():
+        start.click()
+        page.wait_for_load_state("domcontentloaded")
+    for point, value in zip(world["points"], values, strict=True):
+        page.locator(f"#value-{point.pk}-{value}").check()
+        expect(page.locator("#autosave-status")).to_contain_text("Draft saved")
+    page.get_by_label("Overall feedback").fill(feedback)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Finalise decision").click()
+    page.wait_for_url(re.compile(r"/marking/decisions/\d+/$"))
+
+
+def test_mark_feedback_resubmit_achieve_and_iqa_agree(
+    page, live_server, sign_in, world, axe
+):
+    # The assessor marks: MP1 fully evidenced, MP2 partially.
+    sign_in(page, "e2e-assessor")
+    mark(page, live_server, world, [2, 1], "Good structure; MP2 needs a KPI figure.")
+    expect(page.locator("#decision-outcome")).to_have_text("Not yet achieved, resubmit")
+    expect(page.locator("#release-status")).to_contain_text("Released to the learner")
+
+    # The learner reads the feedback, acknowledges it and resubmits.
+    sign_out(page, live_server)
+    sign_in(page, "e2e-learner")
+    page.get_by_role("link", name="Feedback", exact=True).first.click()
+    page.get_by_role("link", name=world["unit"].title).click()
+    expect(page.locator("#feedback-outcome")).to_have_text("Not yet achieved, resubmit")
+    expect(page.locator(".fb-point[data-label=MP2]")).to_contain_text(
+        "Partially evidenced"
+    )
+    expect(page.get_by_text("MP2 needs a KPI figure")).to_be_visible()
+    assert axe(page) == []
+    page.get_by_role("button", name="I have read this feedback").click()
+    expect(page.locator("#acknowledged")).to_be_visible()
+    page.goto(f"{live_server.url}/portfolio/units/{world['unit'].slug}/submit/")
+    page.get_by_label(re.compile("my own work")).check()
+    page.get_by_role("button", name="Submit for assessment").click()
+    expect(page.get_by_text("Submitted. Your assessor will mark it.")).to_be_visible()
+
+    # The assessor marks the resubmission with the previous marks in view.
+    sign_out(page, live_server)
+    sign_in(page, "e2e-assessor")
+    page.goto(f"{live_server.url}/marking/")
+    expect(page.get_by_text("Version 2")).to_be_visible()
+    page.locator("table").get_by_role("link", name=re.compile(r"^Mark ")).first.click()
+    page.get_by_role("button", name="Start marking").click()
+    expect(page.get_by_text("Previous marking:").nth(1)).to_be_visible()
+    assert axe(page) == []
+    mark(page, live_server, world, [2, 2], "All points now fully evidenced.")
+    expect(page.locator("#decision-outcome")).to_have_text("Achieved")
+    world["submission"].refresh_from_db()
+    assert world["submission"].status == "achieved"
+
+    # The IQA reviews the sampled first decision and agrees.
+    sign_out(page, live_server)
+    sign_in(page, "e2e-iqa")
+    page.get_by_role("link", name="Quality assurance").first.click()
+    assert axe(page) == []
+    page.get_by_role("link", name=re.compile(r"^Review")).first.click()
+    page.get_by_label("Agree", exact=True).check()
+    for check in ("Valid", "Authentic", "Current", "Sufficient"):
+        page.get_by_label(check, exact=True).check()
+    page.get_by_role("button", name="Record review").click()
+    expect(page.get_by_text("IQA review recorded.")).to_be_visible()
+
+    first = AssessmentDecision.objects.order_by("pk").first()
+    assert first.iqa_review.verdict == "agree"
+    assert "iqa.review" in AuditEntry.objects.values_list("action", flat=True)
