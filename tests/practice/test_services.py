@@ -143,7 +143,8 @@ def test_fsrs_schedules_again_sooner_than_easy(cards, enrolled_learner, learner)
     assert again.due < easy.due
     assert again.due - NOW == timedelta(minutes=1)  # FSRS's first learning step
     assert easy.state == CardStateKind.REVIEW
-    assert easy.due - NOW >= timedelta(days=7)
+    # FSRS-6's first Easy interval is about 8 days; its fuzz spreads it by +-2 days
+    assert easy.due - NOW >= timedelta(days=5)
     assert easy.stability > again.stability
     # a second Good on the learning card graduates it with FSRS's own stability
     good = review(enrolled_learner, cards[0], 3, now=NOW + timedelta(minutes=2))
