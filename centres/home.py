@@ -29,8 +29,27 @@ def staff_cohorts(request: HttpRequest) -> dict[str, Any]:
     return {"cohorts": list(cohorts[:50])}
 
 
+def admin_console(request: HttpRequest) -> dict[str, Any]:
+    """The admin's console panel: the latest admin actions (one query)."""
+    return {
+        "events": list(selectors.admin_events_for_centre(centre=request.centre)[:5])
+    }
+
+
 def register() -> None:
     register_nav(NavItem(_("Home"), "home", frozenset(Role.values), order=0))
+    register_nav(
+        NavItem(_("Centre"), "centres:console", frozenset({Role.ADMIN}), order=80)
+    )
+    register_panel(
+        HomePanel(
+            key="centres.admin-console",
+            template="centres/panels/admin_console.html",
+            roles=frozenset({Role.ADMIN}),
+            context=admin_console,
+            order=20,
+        )
+    )
     register_panel(
         HomePanel(
             key="centres.learner-cohorts",

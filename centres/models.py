@@ -177,3 +177,178 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} on {self.cohort}"
+
+
+class NotificationKind(models.TextChoices):
+    """Kinds of email Criterion sends. Essential ones cannot be switched off."""
+
+    INVITATION = "invitation", _("Invitation to set a password")
+    ACCOUNT = "account", _("Account and security")
+    SUBMISSION_RECEIVED = "submission_received", _("Submission received")
+    SUBMISSION_MARKED = "submission_marked", _("Submission marked")
+    IQA_OUTCOME = "iqa_outcome", _("IQA sampling outcome")
+    REMINDER = "reminder", _("Reminders and deadlines")
+
+
+ESSENTIAL_NOTIFICATION_KINDS = frozenset(
+    {NotificationKind.INVITATION, NotificationKind.ACCOUNT}
+)
+
+
+class NotificationPreference(models.Model):
+    """Which non-essential emails a user has switched off.
+
+    Personal data: none beyond the link to the user; deleted with the user.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    muted_kinds = models.JSONField(_("switched-off emails"), default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Email preferences for {self.user}"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to send")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    """One email to one user, recorded before it is sent so delivery is idempotent.
+
+    Personal data: the recipient's address and the message text. Kept for 12 months
+    as a record of what each person was told, then deleted.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    # For invitations: where the set-password link points (the token is made at
+    # send time, so no usable token is ever stored).
+    link_base = models.CharField(max_length=300, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.PENDING,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.user}"
+
+
+class AdminAction(models.TextChoices):
+    COHORT_CREATED = "cohort_created", _("Created cohort")
+    COHORT_UPDATED = "cohort_updated", _("Changed cohort")
+    COHORT_ARCHIVED = "cohort_archived", _("Archived cohort")
+    COHORT_RESTORED = "cohort_restored", _("Restored cohort")
+    LEARNER_ENROLLED = "learner_enrolled", _("Enrolled learner")
+    LEARNER_REENROLLED = "learner_reenrolled", _("Re-enrolled learner")
+    LEARNER_WITHDRAWN = "learner_withdrawn", _("Withdrew learner")
+    LEARNERS_IMPORTED = "learners_imported", _("Imported learners")
+    ASSESSOR_ASSIGNED = "assessor_assigned", _("Assigned assessor")
+    ASSESSOR_UNASSIGNED = "assessor_unassigned", _("Removed assessor")
+    IQA_ASSIGNED = "iqa_assigned", _("Assigned IQA")
+    IQA_UNASSIGNED = "iqa_unassigned", _("Removed IQA")
+
+
+class AdminEvent(models.Model):
+    """An append-only record of what a centre admin did (who, to whom, when).
+
+    Rows are only ever inserted (services never update or delete them). Personal
+    data: links to the actor and the subject; kept for the awarding body's
+    retention period (six years after certification).
+    """
+
+    centre = models.ForeignKey(
+        Centre, on_delete=models.CASCADE, related_name="admin_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="admin_actions",
+    )
+    action = models.CharField(_("action"), max_length=32, choices=AdminAction.choices)
+    cohort = models.ForeignKey(
+        Cohort,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="admin_events",
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="admin_events_about",
+    )
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["centre", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_action_display()} {self.subject or ''}".strip()
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("Waiting for confirmation")
+    CONFIRMED = "confirmed", _("Imported")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class EnrolmentImport(models.Model):
+    """An uploaded learner spreadsheet, parsed and kept server-side between the
+    preview and the confirmation, so what is confirmed is exactly what was shown.
+
+    Personal data: names, emails and learner references in `rows`. Cleared (rows
+    emptied) once confirmed or cancelled; the counts stay as a record.
+    """
+
+    centre = models.ForeignKey(
+        Centre, on_delete=models.CASCADE, related_name="enrolment_imports"
+    )
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="enrolment_imports"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ImportStatus.choices,
+        default=ImportStatus.PREVIEWED,
+    )
+    rows = models.JSONField(default=list, blank=True)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    rejected_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} → {self.cohort}"

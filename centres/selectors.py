@@ -4,10 +4,15 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from centres.models import (
+    ESSENTIAL_NOTIFICATION_KINDS,
+    AdminEvent,
     Cohort,
     Enrolment,
+    EnrolmentImport,
     EnrolmentStatus,
     Membership,
+    NotificationKind,
+    NotificationPreference,
     Role,
     User,
 )
@@ -102,3 +107,55 @@ def staff_for_centre(*, centre, role: str) -> QuerySet[User]:
     return User.objects.filter(
         memberships__centre=centre, memberships__role=role
     ).distinct()
+
+
+# --- Centre console ---------------------------------------------------------------
+def admin_events_for_centre(*, centre, cohort: Cohort | None = None):
+    """The centre's admin log, newest first, with actor, subject and cohort."""
+    events = AdminEvent.objects.filter(centre=centre).select_related(
+        "actor", "subject", "cohort"
+    )
+    if cohort is not None:
+        events = events.filter(cohort=cohort)
+    return events.order_by("-created_at", "-pk")
+
+
+def cohort_enrolments(*, cohort: Cohort) -> QuerySet[Enrolment]:
+    """A cohort's enrolments with their learners (one query), active first."""
+    return (
+        Enrolment.objects.filter(cohort=cohort)
+        .select_related("learner")
+        .order_by("status", "learner__last_name", "learner__first_name")
+    )
+
+
+def enrolment_get_for_admin(*, centre, pk: int) -> Enrolment:
+    """An enrolment at the admin's centre. Raises Http404 for missing and not-yours."""
+    try:
+        return Enrolment.objects.select_related("cohort", "learner").get(
+            pk=pk, cohort__centre=centre
+        )
+    except Enrolment.DoesNotExist:
+        raise Http404("No such enrolment") from None
+
+
+def enrolment_import_get_for_admin(*, centre, pk: int) -> EnrolmentImport:
+    """A stored import at the admin's centre. Raises Http404 for missing and
+    not-yours alike."""
+    try:
+        return EnrolmentImport.objects.select_related("cohort", "uploaded_by").get(
+            pk=pk, centre=centre
+        )
+    except EnrolmentImport.DoesNotExist:
+        raise Http404("No such import") from None
+
+
+def notification_kinds_enabled_for(*, user: User) -> list[str]:
+    """The optional email kinds the user still receives (all unless switched off)."""
+    pref = NotificationPreference.objects.filter(user=user).first()
+    muted = set(pref.muted_kinds) if pref else set()
+    return [
+        kind
+        for kind in NotificationKind.values
+        if kind not in ESSENTIAL_NOTIFICATION_KINDS and kind not in muted
+    ]
