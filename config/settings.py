@@ -184,6 +184,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
+    # A task unacknowledged this long (its worker died: acks_late) is handed to
+    # another worker. Longer than CELERY_TASK_TIME_LIMIT, or slow tasks run twice.
+    "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600")),
 }
 CELERY_BEAT_SCHEDULE: dict = {
     # Every minute: resend outbox messages the broker missed while it was down.
@@ -192,6 +195,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "practice-reminders": {
         "task": "practice.tasks.practice_reminders_send_task",
         "schedule": crontab(hour=7, minute=30),
+    },
+    # Every 10 minutes: regenerate practice cards for units re-imported since.
+    "practice-cards-sync": {
+        "task": "practice.tasks.practice_cards_sync_task",
+        "schedule": 600.0,
     },
 }
 

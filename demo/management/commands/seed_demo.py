@@ -4,6 +4,7 @@ import json
 import time
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.test.utils import override_settings
 
 from demo import world as demo_world
 
@@ -16,7 +17,10 @@ class Command(BaseCommand):
             "--password", default="demo", help="Password for every demo account."
         )
         parser.add_argument(
-            "--learners", type=int, default=8, help="Learners per centre (at least 8)."
+            "--learners",
+            type=int,
+            default=24,
+            help="Learners per centre (at least 8; the default leaves room for every demo state).",
         )
         parser.add_argument(
             "--json", action="store_true", help="Print the accounts as a JSON list."
@@ -30,7 +34,14 @@ class Command(BaseCommand):
             quiet=options["json"],
             out=self.stderr,
         )
-        demo_world.build(world)
+        # The demo's people are fictional: keep the emails its steps trigger
+        # (submission marked, invitations) off the console.
+        with override_settings(
+            MAILERS={
+                "default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+            }
+        ):
+            demo_world.build(world)
         if options["json"]:
             self.stdout.write(json.dumps(world.accounts, indent=2))
             return
