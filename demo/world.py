@@ -16,6 +16,11 @@ from typing import Any, TextIO
 STEPS = [
     "demo.revision",
     "demo.centres",
+    "demo.console",
+    "demo.practice",
+    "demo.assessments",
+    # After assessments: adds in-progress portfolios beside the marked ones.
+    "demo.portfolio",
 ]
 
 

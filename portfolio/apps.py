@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class PortfolioConfig(AppConfig):
     name = "portfolio"
+    verbose_name = "Portfolios"
+
+    def ready(self) -> None:
+        from portfolio import home
+
+        home.register()
