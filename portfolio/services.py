@@ -12,6 +12,8 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from centres import services as centre_services
+from centres.models import NotificationKind
 from outbox import services as outbox_services
 from portfolio import rendering, uploads
 from portfolio.models import (
@@ -668,7 +670,6 @@ def submission_marked_email(*, submission_id: int, status: str) -> bool:
     Idempotent: the submission remembers which status and version it last
     announced, under select_for_update, so a resent task sends nothing.
     """
-    from django.core.mail import send_mail
     from django.template.loader import render_to_string
     from django.urls import reverse
 
@@ -696,11 +697,12 @@ def submission_marked_email(*, submission_id: int, status: str) -> bool:
         if context["achieved"]
         else _("%(unit)s: feedback ready")
     ) % {"unit": submission.unit.title}
-    send_mail(
+    # Respects the learner's email preferences; delivered through the outbox.
+    centre_services.notification_send(
+        user=submission.learner,
+        kind=NotificationKind.SUBMISSION_MARKED,
         subject=subject,
-        message=render_to_string("portfolio/email/marked.txt", context),
-        from_email=None,
-        recipient_list=[submission.learner.email],
+        body=render_to_string("portfolio/email/marked.txt", context),
     )
     submission.notified_for = marker
     submission.save(update_fields=["notified_for"])

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from centres.models import EnrolmentStatus, User
+from centres import services as centre_services
+from centres.models import EnrolmentStatus, NotificationKind, User
 from practice import cards as card_specs
 from practice import scheduling, selectors
 from practice.models import (
@@ -422,10 +422,11 @@ def _remind_one(*, prefs_pk: int, now: datetime) -> bool:
     prefs.last_reminded_on = today
     prefs.save(update_fields=["last_reminded_on"])
     context = {"learner": learner, "due": due}
-    send_mail(
+    # Respects the learner's email preferences ("Reminders and deadlines").
+    sent = centre_services.notification_send(
+        user=learner,
+        kind=NotificationKind.REMINDER,
         subject=_("You have %(count)s cards to practise today") % {"count": due},
-        message=render_to_string("practice/email/reminder.txt", context),
-        from_email=None,
-        recipient_list=[learner.email],
+        body=render_to_string("practice/email/reminder.txt", context),
     )
-    return True
+    return sent is not None

@@ -276,14 +276,21 @@ def test_backlog_spread_keeps_todays_allowance_and_spreads_the_rest(
 
 # --- Reminders ------------------------------------------------------------------------
 def test_reminders_email_opted_in_learners_with_due_cards_once_a_day(
-    cards, enrolled_learner
+    cards, enrolled_learner, django_capture_on_commit_callbacks
 ):
+    from config.celery import app
+
     enrolled_learner.email = "learner@example.org"
     enrolled_learner.save()
     PracticeSettings.objects.create(learner=enrolled_learner, reminders=True)
     review(enrolled_learner, cards[0], 1, now=NOW - timedelta(days=1))
-    assert services.reminders_send(now=NOW) == 1
-    assert services.reminders_send(now=NOW) == 0
+    app.conf.task_always_eager = True  # deliver the queued email in-process
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.reminders_send(now=NOW) == 1
+            assert services.reminders_send(now=NOW) == 0
+    finally:
+        app.conf.task_always_eager = False
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["learner@example.org"]
     assert "1 card to practise today" in mail.outbox[0].body
@@ -337,3 +344,18 @@ def test_importing_revision_content_regenerates_that_units_cards(
     unit = results[0].topic.unit
     # 5 concepts both ways + 5 misconceptions + 5 marking points
     assert Card.objects.filter(unit=unit, retired_at__isnull=True).count() == 20
+
+
+def test_reminders_respect_a_muted_reminder_preference(cards, enrolled_learner):
+    from centres.models import NotificationPreference
+
+    enrolled_learner.email = "learner@example.org"
+    enrolled_learner.save()
+    PracticeSettings.objects.create(learner=enrolled_learner, reminders=True)
+    NotificationPreference.objects.create(
+        user=enrolled_learner, muted_kinds=["reminder"]
+    )
+    review(enrolled_learner, cards[0], 1, now=NOW - timedelta(days=1))
+
+    assert services.reminders_send(now=NOW) == 0
+    assert mail.outbox == []
