@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# `make security`: static analysis, dependency audit and a loopback dynamic scan.
+#
+#  1. bandit over the project code (config in pyproject.toml [tool.bandit]);
+#  2. pip-audit over the installed environment (known CVEs in our dependencies);
+#  3. wapiti (Debian's package, or `pip install wapiti3`) against a throwaway
+#     runserver on 127.0.0.1, once signed out and once signed in as each role of the
+#     demo world, each scan bounded in time. Reports go to reports/security/.
+#  4. the PostgreSQL crash drill (tests/security/test_durability.py -m crash_drill)
+#     when DATABASE_URL points at PostgreSQL and CRITERION_CRASH_DRILL=1.
+# Fails if bandit or pip-audit report anything, or wapiti reports a high finding.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+OUT=${SECURITY_REPORT_DIR:-build/security}
+PORT=${SECURITY_PORT:-8765}
+SCAN_MINUTES=${SECURITY_SCAN_MINUTES:-2}    # crawl budget per identity
+ATTACK_SECONDS=${SECURITY_ATTACK_SECONDS:-30}  # budget per attack module
+mkdir -p "$OUT"
+status=0
+
+echo "== bandit"
+.venv/bin/bandit -c pyproject.toml -r config centres revision practice suggestions \
+  portfolio assessments reports demo outbox --severity-level medium || status=1
+
+echo "== pip-audit (installed environment)"
+# The project itself is not on PyPI; audit its dependencies.
+.venv/bin/pip-audit --skip-editable --progress-spinner off 2>&1 | tee "$OUT/pip-audit.txt" \
+  || status=1
+unaudited=$(grep -c "could not be audited" "$OUT/pip-audit.txt" || true)
+if [[ "$unaudited" -gt 0 ]]; then
+  # Behind a local package mirror pip-audit cannot reach PyPI's JSON API: say so
+  # loudly rather than let "No known vulnerabilities found" pass for an audit.
+  echo "WARNING: pip-audit could not audit $unaudited package(s) (no access to pypi.org?)"
+fi
+
+echo "== wapiti (loopback only)"
+# wapiti3 from PyPI in its own virtualenv (its pinned dependencies must not touch
+# the project's). Debian 12's `wapiti` 3.0.4 crashes on start-up under Python 3.11
+# ("global flags not at the start of the expression"), so it is only a fallback.
+if [[ ! -x .venv-wapiti/bin/wapiti ]]; then
+  PYTHON=$(scripts/find_python.sh) && "$PYTHON" -m venv .venv-wapiti \
+    && .venv-wapiti/bin/pip install -q "wapiti3>=3.2,<3.4" || rm -rf .venv-wapiti
+fi
+WAPITI=$( [[ -x .venv-wapiti/bin/wapiti ]] && echo .venv-wapiti/bin/wapiti || command -v wapiti || true)
+if [[ -z "$WAPITI" ]]; then
+  echo "wapiti could not be installed (offline?): pip install wapiti3; dynamic scan skipped"
+  exit "$status"
+fi
+DB="$OUT/scan.sqlite3"
+rm -f "$DB"
+export SQLITE_NAME="$PWD/$DB" DJANGO_DEBUG=0 AXES_ENABLED=0
+$PY manage.py migrate --noinput -v0
+$PY manage.py seed_demo --password demo-scan-pass >/dev/null
+$PY manage.py runserver "127.0.0.1:$PORT" --noreload >"$OUT/server.log" 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  curl -fs "http://127.0.0.1:$PORT/health/" >/dev/null && break
+  sleep 0.2
+done
+
+scan() {  # scan NAME [COOKIE_JSON]
+  local name=$1 cookie=${2:-}
+  local args=(-u "http://127.0.0.1:$PORT/" --scope folder --max-scan-time "$((SCAN_MINUTES * 60))"
+    --max-attack-time "$ATTACK_SECONDS"
+    --flush-session -f json -o "$OUT/wapiti-$name.json"
+    -x "http://127.0.0.1:$PORT/accounts/logout/" -x "http://127.0.0.1:$PORT/accounts/password_change/"
+    -x "http://127.0.0.1:$PORT/admin/")
+  [[ -n "$cookie" ]] && args+=(-c "$cookie")
+  echo "-- scanning as $name"
+  timeout "$((SCAN_MINUTES * 60 + 900))" "$WAPITI" "${args[@]}" >"$OUT/wapiti-$name.log" 2>&1 || true
+}
+
+scan signed-out
+for user in north-admin north-assessor-1 north-iqa north-learner-01; do
+  cookie="$OUT/cookie-$user.json"
+  $PY manage.py shell -c "
+import json, sys
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
+user = get_user_model().objects.filter(username='$user').first()
+if user is None:
+    sys.exit(0)
+s = SessionStore()
+s[SESSION_KEY] = str(user.pk)
+s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'
+s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+s.save()
+json.dump({'127.0.0.1': {'/': {settings.SESSION_COOKIE_NAME: {'value': s.session_key, 'version': 0, 'expires': None, 'secure': False, 'port': None, 'port_specified': False, 'domain': '127.0.0.1', 'path': '/'}}}}, open('$cookie', 'w'))
+"
+  [[ -s "$cookie" ]] && scan "$user" "$cookie"
+done
+
+echo "== wapiti findings"
+$PY - "$OUT" <<'PYEOF' || status=1
+import json, pathlib, sys
+high = []
+for report in sorted(pathlib.Path(sys.argv[1]).glob("wapiti-*.json")):
+    data = json.loads(report.read_text())
+    for kind, items in data.get("vulnerabilities", {}).items():
+        for item in items:
+            level = item.get("level", 0)
+            print(f"{report.stem}: {kind} level={level} {item.get('path')} {item.get('info', '')[:100]}")
+            if level >= 3:  # wapiti: 1 low, 2 medium, 3 high
+                high.append((report.stem, kind, item.get("path")))
+print(f"{len(high)} high finding(s)")
+sys.exit(1 if high else 0)
+PYEOF
+
+if [[ "${CRITERION_CRASH_DRILL:-0}" == 1 ]]; then
+  echo "== PostgreSQL crash drill"
+  CRITERION_TESTING=1 .venv/bin/pytest tests/security/test_durability.py -m crash_drill -q || status=1
+fi
+exit "$status"
