@@ -1,0 +1,70 @@
+"""`seed_demo` builds a lived-in world once, and running it again changes nothing."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from centres.models import Centre, Membership, Role
+from portfolio.models import Submission, SubmissionStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.app_label not in {"sessions", "admin", "axes"}
+    }
+
+
+def _seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_seed_demo_json_lists_every_account_with_its_role_and_centre():
+    accounts = json.loads(_seed("--json", "--password", "s3cret-demo"))
+
+    assert {a["password"] for a in accounts} == {"s3cret-demo"}
+    assert set(accounts[0]) == {"username", "password", "role", "centre"}
+    for centre in ("Northgate College", "Riverside Training"):
+        roles = [a["role"] for a in accounts if a["centre"] == centre]
+        assert roles.count(Role.ADMIN) == 1
+        assert roles.count(Role.ASSESSOR) == 2
+        assert roles.count(Role.IQA) == 1
+        assert roles.count(Role.LEARNER) >= 8
+
+
+def test_seed_demo_twice_changes_nothing():
+    _seed()
+    before = _row_counts()
+
+    _seed()
+
+    assert _row_counts() == before
+
+
+def test_demo_world_is_lived_in_for_every_role():
+    _seed()
+
+    assert Centre.objects.count() == 2
+    for centre in Centre.objects.all():
+        statuses = set(
+            Submission.objects.filter(centre=centre).values_list("status", flat=True)
+        )
+        assert statuses == set(SubmissionStatus.values), centre.name
+        assert Membership.objects.filter(centre=centre, role=Role.LEARNER).count() >= 8
+    assert apps.get_model("assessments", "AssessmentDecision").objects.exists()
+    assert apps.get_model("practice", "ReviewLog").objects.exists()
+
+
+def test_seed_demo_can_grow_a_larger_world():
+    _seed("--learners", "40")
+
+    learners = Membership.objects.filter(role=Role.LEARNER).count()
+    assert learners == 80
