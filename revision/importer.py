@@ -342,6 +342,24 @@ def _write_marking_points(
             )
     models.MarkingPoint.objects.bulk_update(updating, ["position", "text", "outcome"])
     models.MarkingPoint.objects.bulk_create(creating)
+    _number_marking_points(topic.unit)
+
+
+def _number_marking_points(unit: models.Unit) -> None:
+    """Give every marking point of the unit a reference unique in the unit: "3" when
+    the unit has one topic, "2.3" (topic, point) when it has several."""
+    topics = list(unit.topics.order_by("position", "pk"))
+    points = list(
+        models.MarkingPoint.objects.filter(topic__unit=unit).order_by("position")
+    )
+    number_of = {topic.pk: n for n, topic in enumerate(topics, 1)}
+    for point in points:
+        point.reference = (
+            str(point.position)
+            if len(topics) == 1
+            else f"{number_of[point.topic_id]}.{point.position}"
+        )
+    models.MarkingPoint.objects.bulk_update(points, ["reference"])
 
 
 def _replace_items(topic: models.Topic, doc: ParsedDocument, outcomes) -> None:

@@ -135,6 +135,8 @@ class MarkingPoint(models.Model):
         blank=True,
         related_name="marking_points",
     )
+    # Unique within the unit; set by the importer (revision.importer).
+    reference = models.CharField(_("reference"), max_length=16, blank=True)
 
     class Meta:
         ordering = ["topic", "position"]
@@ -149,8 +151,9 @@ class MarkingPoint(models.Model):
 
     @property
     def label(self) -> str:
-        """Short reference shown beside the text, such as "MP3"."""
-        return f"MP{self.position}"
+        """Short reference shown beside the text: "MP3", or "MP2.3" (topic 2,
+        point 3) in a unit with several topics, so labels never repeat in a unit."""
+        return f"MP{self.reference or self.position}"
 
 
 # --- Revision content of a topic (replaced wholesale on re-import; marking points

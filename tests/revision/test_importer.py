@@ -101,12 +101,14 @@ def test_import_all_seeds_with_exact_counts():
             "with effectiveness is key.",
         )
     ]
+    # The unit has three topics (one per seed), so labels carry the topic number
+    # and never repeat within the unit.
     assert [mp.label for mp in topic.marking_points.all()] == [
-        "MP1",
-        "MP2",
-        "MP3",
-        "MP4",
-        "MP5",
+        "MP3.1",
+        "MP3.2",
+        "MP3.3",
+        "MP3.4",
+        "MP3.5",
     ]
 
 
