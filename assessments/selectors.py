@@ -1,22 +1,28 @@
 """Read queries for marking, feedback and IQA, scoped to what the actor may see."""
 
 import difflib
+import itertools
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.db.models import (
+    Case,
+    CharField,
     Count,
     Exists,
     F,
     IntegerField,
+    JSONField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
+    StringAgg,
     Subquery,
+    Value,
+    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,6 +30,7 @@ from assessments import permissions, sampling, workdays
 from assessments.models import (
     DEFAULT_POLICY,
     AnchoredComment,
+    AnchoredReply,
     AssessmentDecision,
     CommentBankEntry,
     DecisionJudgement,
@@ -36,14 +43,15 @@ from assessments.models import (
     ResubmissionPolicy,
     UnitMarkingRule,
 )
-from centres.models import Enrolment, EnrolmentStatus, Role
+from centres.models import Enrolment, EnrolmentStatus, Role, User
 from portfolio.models import (
     Evidence,
     EvidenceRevision,
-    SelfAssessment,
     Submission,
     SubmissionStatus,
     SubmissionVersion,
+    SuggestedMapping,
+    SuggestionStatus,
 )
 from revision.models import MarkingPoint
 
@@ -307,12 +315,79 @@ def policy_for(qualification_id: int) -> dict[str, Any]:
     }
 
 
+def allowance_annotations(path: str = "") -> dict[str, Any]:
+    """Subquery annotations carrying what `allowance_from` needs, for a queryset
+    whose rows reach the submission through `path` ("" on Submission itself,
+    "submission__" from a version or decision): no query of their own."""
+    policy = ResubmissionPolicy.objects.filter(
+        qualification_id=OuterRef(f"{path}unit__qualification_id")
+    )
+    return {
+        "policy_max": Subquery(policy.values("max_resubmissions")[:1]),
+        "policy_window": Subquery(policy.values("window_days")[:1]),
+        "policy_role": Subquery(policy.values("authoriser_role")[:1]),
+        "authorised_extra": Coalesce(
+            Subquery(
+                ResubmissionAuthorisation.objects.filter(
+                    submission_id=OuterRef(f"{path}id")
+                )
+                .values("submission_id")
+                .annotate(n=Count("pk"))
+                .values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+        "last_return": Subquery(
+            FeedbackRelease.objects.filter(
+                decision__submission_id=OuterRef(f"{path}id"),
+                status=ReleaseStatus.RELEASED,
+                decision__outcome="not_yet",
+            )
+            .order_by("-released_at")
+            .values("released_at")[:1]
+        ),
+        "rule_name": Subquery(
+            UnitMarkingRule.objects.filter(unit_id=OuterRef(f"{path}unit_id")).values(
+                "rule"
+            )[:1]
+        ),
+        "rule_min_percent": Subquery(
+            UnitMarkingRule.objects.filter(unit_id=OuterRef(f"{path}unit_id")).values(
+                "min_percent"
+            )[:1]
+        ),
+    }
+
+
+def allowance_from(*, submission: Submission, row: Any) -> Allowance:
+    """The allowance from a row annotated with `allowance_annotations`."""
+    policy = dict(DEFAULT_POLICY)
+    if row.policy_max is not None:
+        policy = {
+            "max_resubmissions": row.policy_max,
+            "window_days": row.policy_window,
+            "authoriser_role": row.policy_role,
+        }
+    return _allowance(
+        submission=submission,
+        policy=policy,
+        extra=row.authorised_extra or 0,
+        last_return=row.last_return,
+    )
+
+
+def rule_from(row: Any) -> tuple[str, int]:
+    """The unit's marking rule from a row annotated with `allowance_annotations`."""
+    if row.rule_name is None:
+        return "all_full", 100
+    return row.rule_name, row.rule_min_percent
+
+
 def resubmission_allowance(*, submission: Submission) -> Allowance:
     """Whether the learner may resubmit (or the current resubmission is within the
     rules): resubmissions used against the qualification's limit, and the window
     counted from the release of the latest "not yet" feedback."""
-    from datetime import timedelta
-
     policy = policy_for(submission.unit.qualification_id)
     extra = ResubmissionAuthorisation.objects.filter(submission=submission).count()
     last_return = (
@@ -325,6 +400,16 @@ def resubmission_allowance(*, submission: Submission) -> Allowance:
         .values_list("released_at", flat=True)
         .first()
     )
+    return _allowance(
+        submission=submission, policy=policy, extra=extra, last_return=last_return
+    )
+
+
+def _allowance(
+    *, submission: Submission, policy: dict[str, Any], extra: int, last_return: Any
+) -> Allowance:
+    from datetime import timedelta
+
     # While returned the next submission would be a resubmission; while waiting,
     # the version being marked already counts.
     if submission.status == SubmissionStatus.RETURNED:
@@ -375,14 +460,37 @@ def unit_marking_points(unit_id: int) -> QuerySet[MarkingPoint]:
 
 
 # --- Marking screen -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Claim:
+    """The learner's self-assessment of one point, as frozen in the version."""
+
+    claimed: bool
+    note: str
+
+
+@dataclass
+class SuggestionHint:
+    """A criteria suggestion shown beside a marking point as a reading aid: which
+    item, the supporting sentences found in its text, the score and the backend.
+    Never a judgement and never used to fill one in."""
+
+    evidence: Evidence
+    score: float
+    backend: str
+    preselected: bool
+    sentences: list[str]
+
+
 @dataclass
 class PointRow:
     point: MarkingPoint
     judgement: MarkingJudgement | None
     evidence_ids: set[int]
     mapped_evidence_ids: set[int]
-    learner_claim: SelfAssessment | None
+    learner_claim: Claim | None
     previous: DecisionJudgement | None
+    suggestions: list[SuggestionHint] = field(default_factory=list)
+    more_suggestions: int = 0
 
 
 @dataclass
@@ -393,18 +501,31 @@ class EvidenceDiff:
 
 
 @dataclass
+class EvidenceRow:
+    """One item of evidence on the marking screen with what the learner mapped it
+    to (from the version's snapshot) and its text split for highlighting."""
+
+    item: Evidence
+    mappings: list[tuple[str, str]]  # (point label, learner's note)
+    highlighted: list[tuple[str, tuple[str, ...]]]  # (text, point labels)
+
+
+@dataclass
 class MarkingScreen:
     submission: Submission
     version: SubmissionVersion
     marking: Marking | None
     evidence: list[Evidence]
     points: list[PointRow]
-    previous_decision: AssessmentDecision | None
+    previous_decision_id: int | None
     diffs: list[EvidenceDiff]
     anchored: list[AnchoredComment]
     bank: list[CommentBankEntry]
     allowance: Allowance
     rule: tuple[str, int]
+    decision_id: int | None = None
+    evidence_rows: list[EvidenceRow] = field(default_factory=list)
+    suggestion_backends: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> tuple[int, int]:
@@ -422,33 +543,75 @@ def _content_text(content: dict[str, Any]) -> list[str]:
     return parts
 
 
+def _changed_revisions(
+    current: dict[str, Any], previous: Any
+) -> dict[int, tuple[int | None, int | None]]:
+    """Evidence ids whose saved revision differs between the previous snapshot and
+    this one, with the (old, new) revision numbers."""
+    if not previous:
+        return {}
+    old = {e["id"]: e.get("revision") for e in previous.get("evidence", [])}
+    new = {e["id"]: e.get("revision") for e in current.get("evidence", [])}
+    return {
+        ev_id: (number, new.get(ev_id))
+        for ev_id, number in old.items()
+        if ev_id in new and number != new.get(ev_id)
+    }
+
+
+def _evidence_with_revisions(
+    ids: list[int], changed: dict[int, tuple[int | None, int | None]]
+) -> QuerySet[Evidence]:
+    """The submitted evidence; items that changed since the previous version also
+    carry the content of both revisions (`old_content`, `new_content`) from
+    subqueries, so the diff costs no query of its own."""
+    qs = Evidence.objects.filter(pk__in=ids).order_by("kind", "pk")
+    if not changed:
+        return qs
+
+    def number(index: int) -> Case:
+        return Case(
+            *[
+                When(pk=ev_id, then=Value(numbers[index]))
+                for ev_id, numbers in changed.items()
+                if numbers[index] is not None
+            ],
+            default=Value(None),
+            output_field=IntegerField(),
+        )
+
+    def content(field_name: str) -> Subquery:
+        return Subquery(
+            EvidenceRevision.objects.filter(
+                evidence_id=OuterRef("pk"), number=OuterRef(field_name)
+            ).values("content")[:1],
+            output_field=JSONField(),
+        )
+
+    return qs.annotate(old_number=number(0), new_number=number(1)).annotate(
+        old_content=content("old_number"), new_content=content("new_number")
+    )
+
+
 def _diffs(
-    *, evidence: list[Evidence], current: SubmissionVersion, previous: Any
+    *, evidence: list[Evidence], current: dict[str, Any], previous: Any
 ) -> list[EvidenceDiff]:
     """What changed in each item of evidence since the previous version (difflib
-    over the saved revisions the two snapshots name). Two queries."""
-    if previous is None:
+    over the saved revisions the two snapshots name, fetched with the evidence)."""
+    if not previous:
         return []
-    old = {e["id"]: e.get("revision") for e in previous.snapshot.get("evidence", [])}
-    new = {e["id"]: e.get("revision") for e in current.snapshot.get("evidence", [])}
-    wanted = Q(pk__in=[])
-    for ev_id, number in [*old.items(), *new.items()]:
-        if number is not None:
-            wanted |= Q(evidence_id=ev_id, number=number)
-    revisions = {
-        (r.evidence_id, r.number): r.content
-        for r in EvidenceRevision.objects.filter(wanted)
-    }
+    old = {e["id"] for e in previous.get("evidence", [])}
+    changed = _changed_revisions(current, previous)
     result = []
     for item in evidence:
         if item.pk not in old:
             result.append(EvidenceDiff(item, "new", []))
             continue
-        if old[item.pk] == new.get(item.pk):
+        if item.pk not in changed:
             result.append(EvidenceDiff(item, "unchanged", []))
             continue
-        before = _content_text(revisions.get((item.pk, old[item.pk]), {}))
-        after = _content_text(revisions.get((item.pk, new.get(item.pk)), {}))
+        before = _content_text(getattr(item, "old_content", None) or {})
+        after = _content_text(getattr(item, "new_content", None) or {})
         lines = list(
             difflib.unified_diff(
                 before, after, "previous submission", "this submission", lineterm=""
@@ -458,80 +621,274 @@ def _diffs(
     return result
 
 
-def marking_screen(*, submission: Submission, user: Any) -> MarkingScreen:
-    """Everything the marking screen shows, in a constant number of queries."""
-    version = SubmissionVersion.objects.get(
-        submission=submission, number=submission.current_version
+def _screen_versions() -> QuerySet[SubmissionVersion]:
+    """Versions with everything the marking screen needs from single rows: the
+    submission and its people, the draft marking, the previous snapshot, the
+    decisions around it, the resubmission policy and the unit's rule."""
+    previous = SubmissionVersion.objects.filter(
+        submission_id=OuterRef("submission_id"), number=OuterRef("number") - 1
     )
-    ids = version.snapshot.get("evidence_ids", [])
-    evidence = list(
-        Evidence.objects.filter(pk__in=ids)
-        .prefetch_related("mappings")
-        .order_by("kind", "pk")
+    earlier_decision = (
+        AssessmentDecision.objects.filter(
+            submission_id=OuterRef("submission_id"),
+            submission_version__number__lt=OuterRef("number"),
+            superseded_by__isnull=True,
+        )
+        .order_by("-submission_version__number", "-pk")
+        .values("pk")[:1]
     )
-    marking = (
-        Marking.objects.filter(submission_version=version)
-        .select_related("updated_by", "assessor")
-        .prefetch_related(
-            Prefetch(
-                "judgements",
-                queryset=MarkingJudgement.objects.prefetch_related("evidence"),
+    this_decision = (
+        AssessmentDecision.objects.filter(submission_version_id=OuterRef("pk"))
+        .order_by(F("superseded_by").asc(nulls_first=True), "-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    return SubmissionVersion.objects.select_related(
+        "submission",
+        "submission__learner",
+        "submission__unit",
+        "submission__unit__qualification",
+        "submission__centre",
+        "marking",
+        "marking__updated_by",
+        "marking__assessor",
+    ).annotate(
+        previous_snapshot=Subquery(previous.values("snapshot")[:1]),
+        previous_decision_id=Subquery(earlier_decision),
+        decision_id=Subquery(this_decision),
+        **allowance_annotations("submission__"),
+    )
+
+
+def _points_with_marks(
+    *, unit_id: int, marking_id: int | None, previous_decision_id: int | None
+) -> QuerySet[MarkingPoint]:
+    """The unit's points, each carrying its draft judgement (with the ids of the
+    evidence linked to it) and the previous decision's judgement: one query."""
+    qs = unit_marking_points(unit_id)
+    if marking_id is not None:
+        mine = MarkingJudgement.objects.filter(
+            marking_id=marking_id, marking_point_id=OuterRef("pk")
+        )
+        linked = (
+            MarkingJudgement.evidence.through.objects.filter(
+                markingjudgement__marking_id=marking_id,
+                markingjudgement__marking_point_id=OuterRef("pk"),
+            )
+            .values("markingjudgement_id")
+            .annotate(ids=StringAgg(Cast("evidence_id", CharField()), Value(",")))
+            .values("ids")[:1]
+        )
+        qs = qs.annotate(
+            j_id=Subquery(mine.values("pk")[:1]),
+            j_value=Subquery(mine.values("value")[:1]),
+            j_comment=Subquery(mine.values("comment")[:1]),
+            j_evidence=Subquery(linked, output_field=CharField()),
+        )
+    if previous_decision_id is not None:
+        earlier = DecisionJudgement.objects.filter(
+            decision_id=previous_decision_id, marking_point_id=OuterRef("pk")
+        )
+        qs = qs.annotate(
+            p_value=Subquery(earlier.values("value")[:1]),
+            p_comment=Subquery(earlier.values("comment")[:1]),
+        )
+    return qs
+
+
+def _threads(comments: QuerySet[AnchoredComment]) -> list[AnchoredComment]:
+    """Anchored comments, each with `.thread` (its replies, oldest first), from
+    one query: the replies are LEFT JOINed, so a comment repeats once per reply."""
+    rows = comments.annotate(
+        r_id=F("replies__id"),
+        r_body=F("replies__body"),
+        r_first=F("replies__author__first_name"),
+        r_last=F("replies__author__last_name"),
+        r_username=F("replies__author__username"),
+    ).order_by("created_at", "pk", "replies__created_at", "replies__pk")
+    result: dict[int, AnchoredComment] = {}
+    for row in rows:
+        comment = result.setdefault(row.pk, row)
+        if not hasattr(comment, "thread"):
+            comment.thread = []  # type: ignore[attr-defined]
+        if row.r_id is not None:
+            author = User(
+                first_name=row.r_first, last_name=row.r_last, username=row.r_username
+            )
+            comment.thread.append(  # type: ignore[attr-defined]
+                AnchoredReply(
+                    pk=row.r_id, comment=comment, author=author, body=row.r_body
+                )
+            )
+    return list(result.values())
+
+
+def suggestions_for_marking(
+    *, evidence: list[Evidence]
+) -> dict[int, list[SuggestionHint]]:
+    """Criteria suggestions for the submitted evidence, by marking point, best
+    first: a reading aid for the assessor (one query). Suggestions the learner
+    dismissed are left out, and so is any sentence no longer in the item's text."""
+    by_id = {item.pk: item for item in evidence}
+    hints: dict[int, list[SuggestionHint]] = {}
+    if not by_id:
+        return hints
+    texts: dict[int, str] = {}
+    rows = (
+        SuggestedMapping.objects.filter(evidence_id__in=list(by_id))
+        .exclude(status=SuggestionStatus.DISMISSED)
+        .only(
+            "evidence_id",
+            "marking_point_id",
+            "backend",
+            "score",
+            "preselected",
+            "sentences",
+        )
+        .order_by("-preselected", "-score", "pk")
+    )
+    for row in rows:
+        item = by_id[row.evidence_id]
+        text = texts.setdefault(item.pk, item.plain_text)
+        sentences = [
+            s for s in (row.sentences or []) if isinstance(s, str) and s and s in text
+        ]
+        hints.setdefault(row.marking_point_id, []).append(
+            SuggestionHint(
+                evidence=item,
+                score=row.score,
+                backend=row.backend,
+                preselected=row.preselected,
+                sentences=sentences,
             )
         )
-        .first()
+    return hints
+
+
+def highlight_segments(
+    text: str, marks: list[tuple[str, str]]
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Split `text` into (segment, labels) pieces where each piece inside one or
+    more of the `marks` ((sentence, label) pairs, found as exact substrings)
+    carries those labels. The caller escapes every segment; only the wrapping
+    <mark> is markup, so learner text can never become HTML."""
+    spans: list[tuple[int, int, str]] = []
+    for sentence, label in marks:
+        at = text.find(sentence) if sentence else -1
+        if at >= 0:
+            spans.append((at, at + len(sentence), label))
+    if not spans:
+        return [(text, ())] if text else []
+    cuts = sorted(
+        {0, len(text), *(a for a, _b, _l in spans), *(b for _a, b, _l in spans)}
     )
-    judgements = (
-        {j.marking_point_id: j for j in marking.judgements.all()} if marking else {}
-    )
-    claims = {
-        c.marking_point_id: c
-        for c in SelfAssessment.objects.filter(submission_version=version)
-    }
-    previous_decision = (
-        AssessmentDecision.objects.filter(
-            submission=submission, submission_version__number__lt=version.number
+    pieces: list[tuple[str, tuple[str, ...]]] = []
+    for begin, end in itertools.pairwise(cuts):
+        labels = tuple(
+            sorted(
+                {label for a, b, label in spans if a <= begin and end <= b},
+                key=lambda lab: (len(lab), lab),
+            )
         )
-        .filter(superseded_by__isnull=True)
-        .prefetch_related("judgements")
-        .order_by("-submission_version__number", "-pk")
-        .first()
+        if pieces and pieces[-1][1] == labels:
+            pieces[-1] = (pieces[-1][0] + text[begin:end], labels)
+        else:
+            pieces.append((text[begin:end], labels))
+    return pieces
+
+
+SUGGESTIONS_PER_POINT = 5  # the strongest few; the rest are counted, not shown
+
+
+def _build_screen(version: Any, *, user: Any) -> MarkingScreen:
+    submission = version.submission
+    try:
+        marking: Marking | None = version.marking
+    except Marking.DoesNotExist:
+        marking = None
+    snapshot = version.snapshot or {}
+    ids = snapshot.get("evidence_ids", [])
+    evidence = list(
+        _evidence_with_revisions(
+            ids, _changed_revisions(snapshot, version.previous_snapshot)
+        )
     )
-    previous_judgements = (
-        {j.marking_point_id: j for j in previous_decision.judgements.all()}
-        if previous_decision
-        else {}
-    )
+    known = {item.pk for item in evidence}
     mapped: dict[int, set[int]] = {}
-    for item in evidence:
-        for mapping in item.mappings.all():
-            mapped.setdefault(mapping.marking_point_id, set()).add(item.pk)
-    points = [
-        PointRow(
-            point=point,
-            judgement=judgements.get(point.pk),
-            evidence_ids=(
-                {e.pk for e in judgements[point.pk].evidence.all()}
-                if point.pk in judgements
-                else set()
-            ),
-            mapped_evidence_ids=mapped.get(point.pk, set()),
-            learner_claim=claims.get(point.pk),
-            previous=previous_judgements.get(point.pk),
+    notes: dict[int, list[tuple[int, str]]] = {}
+    for entry in snapshot.get("evidence", []):
+        for mapping in entry.get("mappings", []):
+            if entry.get("id") in known:
+                mapped.setdefault(mapping["marking_point"], set()).add(entry["id"])
+                notes.setdefault(entry["id"], []).append(
+                    (mapping["marking_point"], mapping.get("note", ""))
+                )
+    claims = {
+        int(point_id): Claim(bool(c.get("claimed")), c.get("note", ""))
+        for point_id, c in (version.self_assessment or {}).items()
+    }
+    hints = suggestions_for_marking(evidence=evidence)
+    points = []
+    for point in _points_with_marks(
+        unit_id=submission.unit_id,
+        marking_id=marking.pk if marking else None,
+        previous_decision_id=version.previous_decision_id,
+    ):
+        judgement = None
+        linked: set[int] = set()
+        if getattr(point, "j_id", None) is not None:
+            judgement = MarkingJudgement(
+                pk=point.j_id,
+                marking=marking,
+                marking_point=point,
+                value=point.j_value,
+                comment=point.j_comment,
+            )
+            linked = {int(i) for i in (point.j_evidence or "").split(",") if i}
+        previous = None
+        if getattr(point, "p_value", None) is not None:
+            previous = DecisionJudgement(
+                marking_point=point, value=point.p_value, comment=point.p_comment
+            )
+        suggested = hints.get(point.pk, [])
+        points.append(
+            PointRow(
+                point=point,
+                judgement=judgement,
+                evidence_ids=linked,
+                mapped_evidence_ids=mapped.get(point.pk, set()),
+                learner_claim=claims.get(point.pk),
+                previous=previous,
+                suggestions=suggested[:SUGGESTIONS_PER_POINT],
+                more_suggestions=max(0, len(suggested) - SUGGESTIONS_PER_POINT),
+            )
         )
-        for point in unit_marking_points(submission.unit_id)
+    labels = {row.point.pk: row.point.label for row in points}
+    marks: dict[int, list[tuple[str, str]]] = {}
+    for row in points:
+        for hint in row.suggestions:
+            for sentence in hint.sentences:
+                marks.setdefault(hint.evidence.pk, []).append(
+                    (sentence, labels[row.point.pk])
+                )
+    evidence_rows = [
+        EvidenceRow(
+            item=item,
+            mappings=[
+                (labels[point_id], note)
+                for point_id, note in notes.get(item.pk, [])
+                if point_id in labels
+            ],
+            highlighted=highlight_segments(item.plain_text, marks[item.pk])
+            if item.pk in marks
+            else [],
+        )
+        for item in evidence
     ]
-    previous_version = (
-        SubmissionVersion.objects.filter(
-            submission=submission, number=version.number - 1
-        ).first()
-        if version.number > 1
-        else None
-    )
     anchored = (
-        list(
-            AnchoredComment.objects.filter(marking=marking)
-            .select_related("marking_point", "author")
-            .prefetch_related("replies__author")
+        _threads(
+            AnchoredComment.objects.filter(marking=marking).select_related(
+                "marking_point", "author"
+            )
         )
         if marking
         else []
@@ -542,13 +899,51 @@ def marking_screen(*, submission: Submission, user: Any) -> MarkingScreen:
         marking=marking,
         evidence=evidence,
         points=points,
-        previous_decision=previous_decision,
-        diffs=_diffs(evidence=evidence, current=version, previous=previous_version),
+        previous_decision_id=version.previous_decision_id,
+        diffs=_diffs(
+            evidence=evidence, current=snapshot, previous=version.previous_snapshot
+        ),
         anchored=anchored,
         bank=comment_bank_for(user=user, centre=submission.centre),
-        allowance=resubmission_allowance(submission=submission),
-        rule=marking_rule_for(submission.unit_id),
+        allowance=allowance_from(submission=submission, row=version),
+        rule=rule_from(version),
+        decision_id=version.decision_id,
+        evidence_rows=evidence_rows,
+        suggestion_backends=sorted(
+            {hint.backend for hints_ in hints.values() for hint in hints_}
+        ),
     )
+
+
+def marking_screen(*, submission: Submission, user: Any) -> MarkingScreen:
+    """Everything the marking screen shows for a submission already fetched for
+    the actor, in a constant number of queries."""
+    version = _screen_versions().get(
+        submission=submission, number=submission.current_version
+    )
+    return _build_screen(version, user=user)
+
+
+def marking_screen_for_marker(
+    *, user: Any, centre: Any, roles: frozenset[str], pk: int
+) -> MarkingScreen:
+    """The marking screen of a submission the actor may mark: the scoped fetch and
+    everything on the page in a constant number of queries (seven, plus one for a
+    resubmission whose logs changed). Raises Http404 for missing and not-yours."""
+    version = (
+        _screen_versions()
+        .filter(
+            submission_id=pk,
+            submission__in=submissions_for_marker(
+                user=user, centre=centre, roles=roles
+            ),
+            number=F("submission__current_version"),
+        )
+        .first()
+    )
+    if version is None:
+        raise Http404("No such submission")
+    return _build_screen(version, user=user)
 
 
 def comment_bank_for(*, user: Any, centre: Any) -> list[CommentBankEntry]:
@@ -572,6 +967,7 @@ def _decisions() -> QuerySet[AssessmentDecision]:
         "release__released_by",
         "superseded_by",
         "iqa_review",
+        "iqa_review__iqa",
     )
 
 
@@ -616,16 +1012,19 @@ class LearnerFeedback:
 def feedback_for_learner(
     *, learner: Any, centre: Any, submission_pk: int
 ) -> LearnerFeedback:
-    """The latest released feedback on the learner's own submission. Raises Http404
-    when the submission is not theirs or nothing has been released yet."""
+    """The latest released feedback on the learner's own submission, in three
+    queries whatever its size. Raises Http404 when the submission is not theirs or
+    nothing has been released yet."""
     released = (
         _decisions()
+        .select_related("submission__unit")
         .filter(
             submission_id=submission_pk,
             submission__learner=learner,
             centre=centre,
             release__status=ReleaseStatus.RELEASED,
         )
+        .annotate(**allowance_annotations("submission__"))
         .order_by("-release__released_at", "-pk")
     )
     history = list(released)
@@ -637,28 +1036,23 @@ def feedback_for_learner(
             "marking_point__topic__position", "marking_point__position"
         )
     )
-    marking = Marking.objects.filter(
-        submission_version=decision.submission_version
-    ).first()
-    anchored = (
-        list(
-            AnchoredComment.objects.filter(marking=marking)
-            .select_related("evidence", "marking_point", "author")
-            .prefetch_related("replies__author")
-        )
-        if marking
-        else []
+    anchored = _threads(
+        AnchoredComment.objects.filter(
+            marking__submission_version_id=decision.submission_version_id
+        ).select_related("evidence", "marking_point", "author")
     )
-    ids = {i for j in judgements for i in j.evidence_ids} | {
-        a.evidence_id for a in anchored
+    # Titles of the evidence the judgements point at, from the frozen snapshot.
+    evidence = {
+        entry["id"]: Evidence(pk=entry["id"], title=entry.get("title", ""))
+        for entry in decision.submission_version.snapshot.get("evidence", [])
     }
-    evidence = {e.pk: e for e in Evidence.objects.filter(pk__in=ids)}
+    evidence.update({a.evidence_id: a.evidence for a in anchored})
     return LearnerFeedback(
         decision=decision,
         judgements=judgements,
         anchored=anchored,
         evidence=evidence,
-        allowance=resubmission_allowance(submission=decision.submission),
+        allowance=allowance_from(submission=decision.submission, row=decision),
         history=history,
     )
 

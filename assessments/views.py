@@ -94,8 +94,9 @@ def _rows(screen: selectors.MarkingScreen, typed: dict | None) -> list[dict]:
 
 def _render_screen(
     request: HttpRequest,
-    submission: Any,
+    submission: Any = None,
     *,
+    screen: selectors.MarkingScreen | None = None,
     typed: dict | None = None,
     summative: str | None = None,
     next_steps: str | None = None,
@@ -103,7 +104,8 @@ def _render_screen(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    screen = selectors.marking_screen(submission=submission, user=request.user)
+    if screen is None:
+        screen = selectors.marking_screen(submission=submission, user=request.user)
     marking = screen.marking
     version = marking.version if marking else 0
     if conflict is not None:
@@ -133,9 +135,10 @@ def _render_screen(
 @require_GET
 @role_required(*MARKERS)
 def mark(request: HttpRequest, pk: int) -> HttpResponse:
-    """Evidence beside the unit's marking points, with the draft marks."""
-    submission = selectors.submission_get_for_marker(**_actor(request), pk=pk)
-    return _render_screen(request, submission)
+    """Evidence beside the unit's marking points, with the draft marks and the
+    criteria suggestions as a reading aid."""
+    screen = selectors.marking_screen_for_marker(**_actor(request), pk=pk)
+    return _render_screen(request, screen=screen)
 
 
 @require_POST

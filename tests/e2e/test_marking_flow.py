@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 
 from assessments.models import AssessmentDecision, AuditEntry
 from tests import factories
-from tests.conftest import AXE_PATH
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -38,28 +37,6 @@ def world(db):
     )
     points = list(unit.topics.get().marking_points.order_by("position"))
     return {"people": people, "unit": unit, "submission": submission, "points": points}
-
-
-@pytest.fixture
-def axe():
-    """axe-core through page.evaluate: the shared fixture's add_script_tag is
-    blocked by the Content-Security-Policy (no inline scripts)."""
-    if not AXE_PATH.exists():
-        pytest.skip("axe-core is not installed (npm install axe-core@4)")
-    source = AXE_PATH.read_text()
-
-    def check(page):
-        page.evaluate(source)
-        result = page.evaluate(
-            "async () => await axe.run(document, {resultTypes: ['violations']})"
-        )
-        return [
-            f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]
-            if v["impact"] in {"serious", "critical"}
-        ]
-
-    return check
 
 
 def sign_out(page, live_server):
