@@ -21,6 +21,25 @@ def _refuse_fetch(url: str, *args, **kwargs):
     raise ValueError(f"external resource refused: {url[:80]}")
 
 
+def export_html(submission) -> str:
+    """The HTML the PDF is rendered from (autoescaped template; log bodies are
+    the sanitised `body_html`)."""
+    coverage = selectors.coverage(
+        learner=submission.learner, centre=submission.centre, unit=submission.unit
+    )
+    return render_to_string(
+        "portfolio/export_pdf.html",
+        {
+            "submission": submission,
+            "coverage": coverage,
+            "evidence": selectors.submission_evidence(submission=submission),
+            "versions": selectors.submission_versions(submission=submission),
+            "sections": extensions.export_sections(submission),
+            "generated_at": timezone.now(),
+        },
+    )
+
+
 def export_build(*, export_id: int) -> PortfolioExport | None:
     """Render and store the PDF. Idempotent: a finished export is left alone;
     a failure is recorded on the export for the status page."""
@@ -40,21 +59,8 @@ def export_build(*, export_id: int) -> PortfolioExport | None:
     try:
         from weasyprint import HTML
 
-        coverage = selectors.coverage(
-            learner=submission.learner, centre=submission.centre, unit=submission.unit
-        )
         _progress(export_id, ExportStatus.RUNNING, 40)
-        html = render_to_string(
-            "portfolio/export_pdf.html",
-            {
-                "submission": submission,
-                "coverage": coverage,
-                "evidence": selectors.submission_evidence(submission=submission),
-                "versions": selectors.submission_versions(submission=submission),
-                "sections": extensions.export_sections(submission),
-                "generated_at": timezone.now(),
-            },
-        )
+        html = export_html(submission)
         pdf = HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
         _progress(export_id, ExportStatus.RUNNING, 90)
     except Exception as error:  # any rendering fault: tell the user, keep the row

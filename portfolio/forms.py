@@ -118,6 +118,9 @@ class UploadForm(forms.Form):
             " M4A or MP4."
         ),
     )
+    # One per rendered form: a second POST with it (a double-click) is answered
+    # with the evidence the first one made.
+    submit_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
 
 class DeclarationForm(forms.Form):

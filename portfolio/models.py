@@ -143,15 +143,24 @@ class Evidence(models.Model):
         _("witness's email or phone"), max_length=200, blank=True
     )
 
+    # The upload form's one-time token: a repeated POST (a double-click) finds
+    # the evidence the first one made instead of storing a copy.
+    submit_token = models.UUIDField(null=True, blank=True, editable=False)
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = _("evidence")
         indexes = [models.Index(fields=["learner", "unit"])]
         constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "submit_token"],
+                condition=Q(submit_token__isnull=False),
+                name="evidence_unique_submit_token",
+            ),
             models.CheckConstraint(
                 condition=~Q(kind="file") | ~Q(file=""),
                 name="evidence_file_has_file",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,9 +5,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -232,6 +233,15 @@ def file_validate(*, learner, centre, upload: UploadedFile) -> uploads.Detected:
             code="too_big",
         )
     detected = uploads.detect(upload, size)
+    _quota_check(learner=learner, centre=centre, size=size)
+    return detected
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _quota_check(*, learner, centre, size: int) -> None:
     used = portfolio_bytes_used(learner=learner, centre=centre)
     allowance = settings.EVIDENCE_MAX_PORTFOLIO_BYTES
     if used + size > allowance:
@@ -243,23 +253,39 @@ def file_validate(*, learner, centre, upload: UploadedFile) -> uploads.Detected:
             % {"left": _megabytes(max(allowance - used, 0)), "size": _megabytes(size)},
             code="portfolio_full",
         )
-    return detected
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def file_upload(
-    *, learner, centre, unit: Unit, title: str, upload: UploadedFile
+    *,
+    learner,
+    centre,
+    unit: Unit,
+    title: str,
+    upload: UploadedFile,
+    mappings: dict[int, str] | None = None,
+    submit_token=None,
 ) -> Evidence:
-    """Store an uploaded file as evidence after checking it by content.
+    """Store an uploaded file as evidence after checking it by content, and map
+    it to `mappings` ({marking point id: note}) in the same transaction.
 
     The file is written through the storage API under a random name; if the
     database transaction then fails the stored file is deleted, so a rejected
-    or rolled-back upload leaves nothing behind.
+    or rolled-back upload leaves nothing behind. The transaction is durable
+    (never nested in a caller's), because a caller's later rollback would
+    otherwise leave the file orphaned.
+
+    `submit_token` (the form's one-time token) makes a repeated POST, such as a
+    double-click, return the evidence the first one created instead of a copy.
+    The per-portfolio allowance is re-checked under a lock on the learner's
+    row, so uploads racing near the limit cannot together exceed it.
     Raises ValidationError, PermissionDenied.
     """
+    if submit_token:
+        existing = Evidence.objects.filter(
+            learner=learner, submit_token=submit_token
+        ).first()
+        if existing is not None:
+            return existing
     detected = file_validate(learner=learner, centre=centre, upload=upload)
     digest = uploads.sha256_of(upload)
     name = uploads.sanitise_name(upload.name or "", detected.extension)
@@ -274,6 +300,7 @@ def file_upload(
         content_type=detected.content_type,
         size=upload.size or 0,
         sha256=digest,
+        submit_token=submit_token or None,
         extraction_status=(
             ExtractionStatus.PENDING
             if detected.label in {"pdf", "docx", "odt", "txt"}
@@ -285,17 +312,29 @@ def file_upload(
     evidence.file.save(f"upload{detected.extension}", upload, save=False)
     stored = evidence.file.name
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             _require_editable(learner=learner, unit=unit, centre=centre)
+            # Serialise this learner's uploads, then re-check the allowance.
+            get_user_model().objects.select_for_update().filter(pk=learner.pk).first()
+            _quota_check(learner=learner, centre=centre, size=evidence.size)
             evidence.full_clean()
             evidence.save()
             _record_revision(evidence)
+            if mappings:
+                mappings_set(evidence=evidence, points=mappings)
             if evidence.extraction_status == ExtractionStatus.PENDING:
                 outbox_services.enqueue(
                     "portfolio.tasks.evidence_extract_text_task", evidence.pk
                 )
-    except BaseException:
+    except BaseException as error:
         evidence.file.storage.delete(stored)
+        if submit_token and isinstance(error, (IntegrityError, ValidationError)):
+            # A concurrent double-click won the race: answer with its evidence.
+            existing = Evidence.objects.filter(
+                learner=learner, submit_token=submit_token
+            ).first()
+            if existing is not None:
+                return existing
         raise
     return evidence
 

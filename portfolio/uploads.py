@@ -39,7 +39,9 @@ ALLOWED_LABEL = (
 )
 # Browsers may show these in a tab safely (no script can run in them under
 # Content-Security-Policy: sandbox); everything else is always a download.
-INLINE_SAFE = {"image/png", "image/jpeg", "application/pdf"}
+# Not PDF: a PDF can carry JavaScript and forms, and a PDF/ZIP polyglot passes
+# as a PDF, so PDFs are downloaded and opened in the learner's own reader.
+INLINE_SAFE = {"image/png", "image/jpeg"}
 
 HEAD_BYTES = 8192
 # A real DOCX of a few pages is 20-200 KB zipped and rarely 5 MB unzipped; text

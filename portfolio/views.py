@@ -1,5 +1,7 @@
 """Portfolio pages: units, evidence, mapping, coverage, submission, export."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -294,12 +296,27 @@ def upload(request, unit_slug: str):
     return _upload(request, unit_slug)
 
 
+def _posted_mappings(request) -> dict[int, str]:
+    """{marking point id: note} from the ticked `points` and their `note-<id>`."""
+    chosen = {}
+    for raw in request.POST.getlist("points"):
+        if raw.isdigit():
+            chosen[int(raw)] = (request.POST.get(f"note-{raw}") or "").strip()
+    return chosen
+
+
 @csrf_protect
 def _upload(request, unit_slug: str):
     unit = selectors.unit_get_for_learner(
         learner=request.user, centre=request.centre, slug=unit_slug
     )
-    form = forms.UploadForm(request.POST or None, request.FILES or None)
+    form = forms.UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"submit_token": uuid.uuid4()},
+    )
+    chosen = _posted_mappings(request) if request.method == "POST" else {}
+    mapping_error = ""
     if getattr(request, "evidence_upload_too_big", False):
         form.is_valid()
         form.errors.pop("file", None)
@@ -316,14 +333,22 @@ def _upload(request, unit_slug: str):
                 unit=unit,
                 title=form.cleaned_data["title"],
                 upload=form.cleaned_data["file"],
+                mappings=chosen,
+                submit_token=form.cleaned_data["submit_token"],
             )
         except ValidationError as error:
-            form.add_error("file", error)
+            if getattr(error, "error_dict", {}).get("marking_points"):
+                mapping_error = " ".join(error.messages)
+            else:
+                form.add_error("file", error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
             messages.success(
-                request, _("File uploaded. Now map it to the marking points it shows.")
+                request,
+                _("File uploaded and mapped.")
+                if chosen
+                else _("File uploaded. Now map it to the marking points it shows."),
             )
             url = reverse("portfolio:evidence-map", args=[evidence.pk])
             if request.htmx:
@@ -331,10 +356,25 @@ def _upload(request, unit_slug: str):
                 response["HX-Redirect"] = url
                 return response
             return redirect(url)
+    if form.is_bound and not form.data.get("submit_token"):
+        # Keep the posted token (or issue one) so a corrected resubmission is
+        # still protected against a double-click.
+        form.data = form.data.copy()
+        form.data["submit_token"] = str(uuid.uuid4())
+    points = selectors.unit_points(unit=unit)
     template = "portfolio/upload.html"
     if request.htmx:
         template += "#upload-form"
-    return render(request, template, {"form": form, "unit": unit})
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "unit": unit,
+            "rows": [(p, p.pk in chosen, chosen.get(p.pk, "")) for p in points],
+            "mapping_error": mapping_error,
+        },
+    )
 
 
 @require_GET
@@ -374,11 +414,7 @@ def evidence_map(request, evidence_id: int):
     current = dict(evidence.mappings.values_list("marking_point_id", "note"))
     error = ""
     if request.method == "POST":
-        chosen = {}
-        for raw in request.POST.getlist("points"):
-            if not raw.isdigit():
-                continue
-            chosen[int(raw)] = (request.POST.get(f"note-{raw}") or "").strip()
+        chosen = _posted_mappings(request)
         try:
             services.mappings_set(evidence=evidence, points=chosen)
         except ValidationError as exc:
