@@ -7,8 +7,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 
 from centres.models import EnrolmentStatus
@@ -117,18 +129,51 @@ def _unseen_cards(*, learner, unit) -> QuerySet[Card]:
 
 
 def plan_for(*, learner, unit, now: datetime) -> scheduling.Plan:
-    """Today's plan for the unit: retention and allowances (2-3 queries)."""
-    prefs = settings_for(learner=learner)
-    exam_date = exam_date_for(learner=learner, unit=unit)
+    """Today's plan for the unit: retention and allowances (one query: the
+    learner's settings, exam date and unseen cards as subqueries of one row)."""
+    prefs = PracticeSettings.objects.filter(learner=learner)
+    found = (
+        Unit.objects.filter(pk=unit.pk)
+        .annotate(
+            s_retention=Subquery(prefs.values("desired_retention")[:1]),
+            s_new=Subquery(prefs.values("new_cards_per_day")[:1]),
+            s_reviews=Subquery(prefs.values("reviews_per_day")[:1]),
+            s_exam=Subquery(
+                UnitGoal.objects.filter(learner=learner, unit=OuterRef("pk")).values(
+                    "exam_date"
+                )[:1]
+            ),
+            s_unseen=_count(
+                _unseen_cards(learner=learner, unit=OuterRef("pk")).values("unit_id")
+            ),
+        )
+        .values("s_retention", "s_new", "s_reviews", "s_exam", "s_unseen")
+        .first()
+    ) or {}
+    defaults = PracticeSettings(learner=learner)
+    exam_date = found.get("s_exam")
     today = now.astimezone(learner_zone(learner)).date()
-    unseen = _unseen_cards(learner=learner, unit=unit).count() if exam_date else 0
+
+    def setting(key, default):
+        value = found.get(key)
+        return default if value is None else value
+
     return scheduling.make_plan(
-        desired_retention=prefs.desired_retention,
-        new_cards_per_day=prefs.new_cards_per_day,
-        reviews_per_day=prefs.reviews_per_day,
+        desired_retention=setting("s_retention", defaults.desired_retention),
+        new_cards_per_day=setting("s_new", defaults.new_cards_per_day),
+        reviews_per_day=setting("s_reviews", defaults.reviews_per_day),
         exam_date=exam_date,
-        unseen=unseen,
+        unseen=(found.get("s_unseen") or 0) if exam_date else 0,
         today=today,
+    )
+
+
+def _count(rows: QuerySet) -> Coalesce:
+    """A scalar subquery counting `rows` (grouped on one column), 0 when none."""
+    return Coalesce(
+        Subquery(rows.order_by().annotate(n=Count("pk")).values("n")[:1]),
+        0,
+        output_field=IntegerField(),
     )
 
 
@@ -210,21 +255,28 @@ class Progress:
 def unit_progress(*, learner, unit, now: datetime) -> Progress:
     """Counts, a 30-day review history and forecast, and predicted recall per topic.
 
-    Five queries, each bounded by the unit's number of cards or by 30 days."""
+    Three queries, each bounded by the unit's number of topics or cards or by 30
+    days: topics with their card counts, the learner's card states, and reviews
+    per day (with everything older in one bucket, for the total)."""
     tz = learner_zone(learner)
     today = now.astimezone(tz).date()
-    topics = list(Topic.objects.filter(unit=unit).order_by("position", "title"))
-    cards = list(
-        Card.objects.filter(unit=unit, retired_at__isnull=True).values_list(
-            "pk", "topic_id"
+    topics = list(
+        Topic.objects.filter(unit=unit)
+        .annotate(
+            active_cards=Count(
+                "practice_cards",
+                filter=Q(
+                    practice_cards__unit=unit, practice_cards__retired_at__isnull=True
+                ),
+            )
         )
+        .order_by("position", "title")
     )
     states = list(
         CardState.objects.filter(
             learner=learner, unit=unit, card__retired_at__isnull=True
         ).select_related("card")
     )
-    by_card = {s.card_id: s for s in states}
     learning = sum(
         1
         for s in states
@@ -241,17 +293,24 @@ def unit_progress(*, learner, unit, now: datetime) -> Progress:
     )
 
     first_day = today - timedelta(days=29)
+    recent = Q(reviewed_at__gte=scheduling.day_start(first_day, tz))
     per_day = dict(
-        ReviewLog.objects.filter(
-            learner=learner,
-            unit=unit,
-            reviewed_at__gte=scheduling.day_start(first_day, tz),
+        ReviewLog.objects.filter(learner=learner, unit=unit)
+        # Reviews before the 30 days fall in one bucket (day None): still counted
+        # in the total, without a query of their own.
+        .annotate(
+            day=Case(
+                When(recent, then=TruncDate("reviewed_at", tzinfo=tz)),
+                default=None,
+                output_field=DateField(),
+            )
         )
-        .annotate(day=TruncDate("reviewed_at", tzinfo=tz))
         .values("day")
         .annotate(n=Count("pk"))
+        .order_by()
         .values_list("day", "n")
     )
+    reviews_total = sum(per_day.values())
     history = [
         (first_day + timedelta(days=i), per_day.get(first_day + timedelta(days=i), 0))
         for i in range(30)
@@ -266,27 +325,23 @@ def unit_progress(*, learner, unit, now: datetime) -> Progress:
     ]
 
     recall_sum: dict[int, float] = defaultdict(float)
-    counts: dict[int, int] = defaultdict(int)
     seen: dict[int, int] = defaultdict(int)
-    for card_id, topic_id in cards:
-        counts[topic_id] += 1
-        state = by_card.get(card_id)
-        if state is not None:
-            seen[topic_id] += 1
-            recall_sum[topic_id] += scheduling.retrievability(state, now=now)
+    for state in states:
+        seen[state.card.topic_id] += 1
+        recall_sum[state.card.topic_id] += scheduling.retrievability(state, now=now)
     topic_rows = [
         TopicRecall(
             topic=t,
-            cards=counts[t.pk],
+            cards=t.active_cards,
             seen=seen[t.pk],
-            recall=(recall_sum[t.pk] / counts[t.pk]) if counts[t.pk] else 0.0,
+            recall=(recall_sum[t.pk] / t.active_cards) if t.active_cards else 0.0,
         )
         for t in topics
     ]
-    reviews_total = ReviewLog.objects.filter(learner=learner, unit=unit).count()
+    total = sum(t.active_cards for t in topics)
     return Progress(
-        total=len(cards),
-        new=len(cards) - len(states),
+        total=total,
+        new=total - len(states),
         learning=learning,
         due=due,
         review=len(reviewing) - due - mastered,
@@ -309,29 +364,18 @@ class UnitDue:
 def due_by_unit(*, learner, centre, now: datetime) -> list[UnitDue]:
     """Cards due (and never seen) per enrolled unit, for the home panel and index.
 
-    Three queries whatever the number of units or reviews."""
-    units = list(units_for_learner(learner=learner, centre=centre))
-    unit_ids = [u.pk for u in units]
-    due = dict(
-        CardState.objects.filter(
-            learner=learner,
-            unit_id__in=unit_ids,
-            due__lte=now,
-            card__retired_at__isnull=True,
-        )
-        .values("unit_id")
-        .annotate(n=Count("pk"))
-        .values_list("unit_id", "n")
+    One query whatever the number of units or reviews (two counting subqueries)."""
+    due = CardState.objects.filter(
+        learner=learner,
+        unit=OuterRef("pk"),
+        due__lte=now,
+        card__retired_at__isnull=True,
+    ).values("unit_id")
+    new = _unseen_cards(learner=learner, unit=OuterRef("pk")).values("unit_id")
+    units = units_for_learner(learner=learner, centre=centre).annotate(
+        n_due=_count(due), n_new=_count(new)
     )
-    seen = CardState.objects.filter(learner=learner, card=OuterRef("pk"))
-    new = dict(
-        Card.objects.filter(unit_id__in=unit_ids, retired_at__isnull=True)
-        .exclude(Exists(seen))
-        .values("unit_id")
-        .annotate(n=Count("pk"))
-        .values_list("unit_id", "n")
-    )
-    return [UnitDue(unit=u, due=due.get(u.pk, 0), new=new.get(u.pk, 0)) for u in units]
+    return [UnitDue(unit=u, due=u.n_due, new=u.n_new) for u in units]
 
 
 def content_fingerprint(*, unit) -> str:

@@ -12,7 +12,10 @@ SORTS = [
 
 
 class ReportFilterForm(forms.Form):
-    cohort = forms.ModelChoiceField(label=_("Cohort"), queryset=None, required=False)
+    # Choices from the cohorts the view already loaded (one query per page).
+    cohort = forms.TypedChoiceField(
+        label=_("Cohort"), required=False, coerce=int, empty_value=None
+    )
     unit = forms.TypedChoiceField(
         label=_("Unit"), required=False, coerce=int, empty_value=None
     )
@@ -28,8 +31,7 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args, cohorts, units=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].queryset = cohorts
-        self.fields["cohort"].empty_label = None
+        self.fields["cohort"].choices = [(c.pk, str(c)) for c in cohorts]
         self.fields["unit"].choices = [("", _("All units"))] + [
             (u.pk, u.title) for u in units
         ]

@@ -93,7 +93,7 @@ def cohort_progress(
     sort: str = "name",
 ) -> list[ProgressRow]:
     """One row per active learner: units achieved, marking points covered, last
-    activity and days since the last submission (six queries)."""
+    activity and days since the last submission (five queries)."""
     enrolments = _active_learners(cohort)
     if query:
         enrolments = enrolments.filter(
@@ -113,8 +113,15 @@ def cohort_progress(
         ).order_by("learner__last_name", "learner__first_name", "learner_id")
     )
     learner_ids = enrolments.values("learner_id")
-    point_ids = list(_points(cohort, None).values_list("pk", flat=True).order_by())
-    unit_total = Unit.objects.filter(qualification=cohort.qualification_id).count()
+    # The qualification's units with their marking points (a unit without points
+    # still counts): the unit total and the point ids in one query.
+    unit_points = list(
+        Unit.objects.filter(qualification=cohort.qualification_id)
+        .values_list("pk", "topics__marking_points")
+        .order_by()
+    )
+    unit_total = len({unit for unit, _point in unit_points})
+    point_ids = [point for _unit, point in unit_points if point is not None]
     scope = {"centre_id": cohort.centre_id, "learner_id__in": learner_ids}
     submissions = {
         row["learner_id"]: row
@@ -232,6 +239,7 @@ def criteria_heatmap(
     *,
     cohort: Cohort,
     unit_id: int | None = None,
+    units: list[Unit] | None = None,
     offset: int = 0,
     limit: int | None = None,
 ) -> Heatmap:
@@ -239,7 +247,8 @@ def criteria_heatmap(
     evidenced (the assessor's latest judgement wins over the learner's mapping).
 
     The per-point totals cover the whole cohort; `offset`/`limit` page the learner
-    rows. Six queries whatever the size.
+    rows. `units` are the qualification's units (cohort_units) when the caller
+    already has them. Four or five queries whatever the size.
     """
     points = list(
         _points(cohort, unit_id)
@@ -288,14 +297,10 @@ def criteria_heatmap(
         elif best == Judgement.PARTIAL:
             level[(learner_id, point_id)] = PARTIAL
     # "U2 MP3": the unit's code, else its place in the qualification.
+    if units is None:
+        units = cohort_units(cohort=cohort)
     unit_numbers = {
-        pk: code or f"U{n}"
-        for n, (pk, code) in enumerate(
-            Unit.objects.filter(qualification=cohort.qualification_id).values_list(
-                "pk", "code"
-            ),
-            start=1,
-        )
+        unit.pk: unit.code or f"U{n}" for n, unit in enumerate(units, start=1)
     }
     columns = [
         HeatmapColumn(

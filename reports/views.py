@@ -24,31 +24,40 @@ HEATMAP_PAGE = 100
 
 
 def _filters(request: HttpRequest, *, pk: int | None = None, with_units: bool = False):
-    """The filter form and the chosen cohort (404 if not the actor's); the cohort
-    comes from the URL (`pk`) or the filter form's `cohort`, else the first one."""
-    cohorts = selectors.report_cohorts(
-        user=request.user, centre=request.centre, roles=request.roles
+    """The filter form, the chosen cohort (404 if not the actor's) and its units
+    (with_units), for the unit filter and the heatmap's column labels; the cohort
+    comes from the URL (`pk`) or the filter form's `cohort`, else the first one.
+
+    One query for the actor's cohorts (the form's choices and the chosen cohort
+    both come from it); one more only for a cohort outside that list (archived,
+    or not the actor's: 404), and one for the units when asked."""
+    cohorts = list(
+        selectors.report_cohorts(
+            user=request.user, centre=request.centre, roles=request.roles
+        )
     )
     cohort = None
     cohort_id = str(pk) if pk is not None else request.GET.get("cohort")
     if cohort_id:
         if not cohort_id.isdigit():
             raise Http404("No such cohort")
-        cohort = centre_selectors.cohort_get_for_actor(
-            user=request.user,
-            centre=request.centre,
-            roles=request.roles,
-            pk=int(cohort_id),
-        )
-    else:
-        cohort = cohorts.first()
+        cohort = next((c for c in cohorts if c.pk == int(cohort_id)), None)
+        if cohort is None:
+            cohort = centre_selectors.cohort_get_for_actor(
+                user=request.user,
+                centre=request.centre,
+                roles=request.roles,
+                pk=int(cohort_id),
+            )
+    elif cohorts:
+        cohort = cohorts[0]
     units = selectors.cohort_units(cohort=cohort) if (cohort and with_units) else ()
     data = request.GET.copy()
     if cohort is not None:
         data["cohort"] = str(cohort.pk)
     form = ReportFilterForm(data, cohorts=cohorts, units=units)
     form.is_valid()  # bad values are dropped, the page still shows
-    return form, cohort
+    return form, cohort, units
 
 
 def _clean(form, name, default=None):
@@ -74,7 +83,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(*REPORT_ROLES)
 def progress(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    form, cohort = _filters(request, pk=pk)
+    form, cohort, _units = _filters(request, pk=pk)
     rows = []
     if cohort is not None:
         rows = selectors.cohort_progress(
@@ -156,13 +165,13 @@ def _heatmap_rows(data: selectors.Heatmap) -> list[tuple[str, str]]:
 @require_GET
 @role_required(*REPORT_ROLES)
 def heatmap(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    form, cohort = _filters(request, pk=pk, with_units=True)
+    form, cohort, units = _filters(request, pk=pk, with_units=True)
     unit_id = form.cleaned_data.get("unit")
     kind = _export_kind(request)
     if cohort is None:
         return render(request, "reports/heatmap.html", {"form": form, "cohort": None})
     if kind:
-        data = selectors.criteria_heatmap(cohort=cohort, unit_id=unit_id)
+        data = selectors.criteria_heatmap(cohort=cohort, unit_id=unit_id, units=units)
         names = {v: str(label) for v, (_c, _s, label) in selectors.LEVELS.items()}
         return exports.export_response(
             kind,
@@ -174,6 +183,7 @@ def heatmap(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     data = selectors.criteria_heatmap(
         cohort=cohort,
         unit_id=unit_id,
+        units=units,
         offset=(page - 1) * HEATMAP_PAGE,
         limit=HEATMAP_PAGE,
     )
@@ -195,7 +205,7 @@ def heatmap(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_GET
 @role_required(*REPORT_ROLES)
 def workload(request: HttpRequest) -> HttpResponse:
-    form, _cohort = _filters(request)
+    form, _cohort, _units = _filters(request)
     cohort = _cohort if request.GET.get("cohort") else None
     rows = selectors.assessor_workload(centre=request.centre, cohort=cohort)
     kind = _export_kind(request)

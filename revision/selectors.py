@@ -8,7 +8,8 @@ assessors, enrolled cohorts for learners).
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, IntegerField, Prefetch, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -160,12 +161,6 @@ class SearchHit:
     rank: float
 
 
-def _anchor(source: SearchSource, row) -> str:
-    if source.model is models.Topic:
-        return source.section
-    return f"{source.section}-{row.position}"
-
-
 def _using_postgres() -> bool:
     return getattr(settings, "USING_POSTGRES", False)
 
@@ -175,22 +170,42 @@ def search_for_actor(*, user, centre, roles, query: str) -> list[SearchHit]:
 
     PostgreSQL: full-text search (English stemming) with SearchRank and a
     highlighted SearchHeadline. SQLite: every word must appear (icontains), ranked
-    by how many times the words occur. One query per kind of content (eight).
+    by how many times the words occur. Two queries whatever the amount of content:
+    one UNION ALL over every kind of content (at most SEARCH_LIMIT rows of each,
+    as before, when each kind was its own query),
+    then the topics the hits belong to.
     """
     query = " ".join(query.split())[:200]
     if not query:
         return []
     units = units_for_actor(user=user, centre=centre, roles=roles)
-    search = _search_postgres if _using_postgres() else _search_simple
-    hits: list[SearchHit] = []
-    for source in SOURCES:
+    part = _part_postgres if _using_postgres() else _part_simple
+    parts = []
+    for kind, source in enumerate(SOURCES):
         topic_prefix = f"{source.topic_path}__" if source.topic_path else ""
         rows = source.model.objects.filter(**{f"{topic_prefix}unit__in": units})
-        related = f"{source.topic_path}__unit" if source.topic_path else "unit"
-        rows = rows.select_related(related)
-        hits.extend(search(source, rows, query))
+        parts.append(part(kind, source, rows, query))
+    found = list(parts[0].union(*parts[1:], all=True).order_by())
+    topics = models.Topic.objects.select_related("unit").in_bulk(
+        {row[1] for row in found}
+    )
+    score = _hit_postgres if _using_postgres() else _hit_simple
+    hits = [score(row, topics[row[1]], query) for row in found]
     hits.sort(key=lambda hit: (-hit.rank, hit.topic.title, hit.anchor))
     return hits[:SEARCH_LIMIT]
+
+
+def _columns(kind: int, source: SearchSource) -> dict:
+    """The columns every part of the union shares: kind, topic id, position."""
+    return {
+        "s_kind": Value(kind, output_field=IntegerField()),
+        "s_topic": F(f"{source.topic_path}_id" if source.topic_path else "pk"),
+        "s_position": (
+            Value(0, output_field=IntegerField())
+            if source.model is models.Topic
+            else F("position")
+        ),
+    }
 
 
 _START, _STOP = "\x02", "\x03"  # markers that cannot occur in imported text
@@ -199,30 +214,36 @@ _START, _STOP = "\x02", "\x03"  # markers that cannot occur in imported text
 def _highlighted(text: str) -> SafeString:
     """Escape the text, then turn the markers into <mark> tags."""
     html = escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
-    return mark_safe(html)  # noqa: S308 - escaped just above
+    # Escaped just above; only our own <mark> tags are added.
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703
 
 
-def _search_postgres(source: SearchSource, rows, query: str) -> list[SearchHit]:
+def _part_postgres(kind: int, source: SearchSource, rows, query: str):
     from django.contrib.postgres.search import (
         SearchHeadline,
         SearchQuery,
         SearchRank,
         SearchVector,
     )
-    from django.db.models import TextField, Value
     from django.db.models.functions import Concat
 
     search_query = SearchQuery(query, search_type="websearch", config="english")
     vector = SearchVector(*source.fields, config="english")
-    parts = []
+    pieces = []
     for name in source.fields:
-        parts.extend([name, Value(" — ")])
-    text = Concat(*parts[:-1], output_field=TextField()) if len(parts) > 2 else parts[0]
-    found = (
-        rows.annotate(search=vector, rank=SearchRank(vector, search_query))
+        pieces.extend([name, Value(" — ")])
+    text = (
+        Concat(*pieces[:-1], output_field=TextField())
+        if len(pieces) > 2
+        else F(pieces[0])
+    )
+    return (
+        rows.annotate(search=vector)
         .filter(search=search_query)
         .annotate(
-            snippet=SearchHeadline(
+            **_columns(kind, source),
+            s_rank=SearchRank(vector, search_query),
+            s_snippet=SearchHeadline(
                 text,
                 search_query,
                 config="english",
@@ -230,30 +251,57 @@ def _search_postgres(source: SearchSource, rows, query: str) -> list[SearchHit]:
                 stop_sel=_STOP,
                 max_words=35,
                 min_words=15,
-            )
+            ),
         )
-        .order_by("-rank")[:SEARCH_LIMIT]
+        .order_by("-s_rank")
+        .values_list("s_kind", "s_topic", "s_position", "s_rank", "s_snippet")[
+            :SEARCH_LIMIT
+        ]
     )
-    return [_hit(source, row, row.snippet, float(row.rank)) for row in found]
 
 
-def _search_simple(source: SearchSource, rows, query: str) -> list[SearchHit]:
-    words = query.split()
+def _hit_postgres(row, topic, query: str) -> SearchHit:
+    kind, _topic, position, rank, snippet = row
+    return _hit(SOURCES[kind], topic, position, snippet, float(rank))
+
+
+_TEXT_COLUMNS = ("s_text1", "s_text2", "s_text3")  # the most fields a source has
+
+
+def _part_simple(kind: int, source: SearchSource, rows, query: str):
     condition = Q()
-    for word in words:
+    for word in query.split():
         either = Q()
         for name in source.fields:
             either |= Q(**{f"{name}__icontains": word})
         condition &= either
-    hits = []
-    for row in rows.filter(condition)[:SEARCH_LIMIT]:
-        text = " — ".join(
-            getattr(row, name) for name in source.fields if getattr(row, name)
+    texts = {
+        column: (
+            Cast(source.fields[n], TextField())
+            if n < len(source.fields)
+            else Value("", output_field=TextField())
         )
-        folded = text.casefold()
-        rank = sum(folded.count(w.casefold()) for w in words)
-        hits.append(_hit(source, row, _simple_snippet(text, words), float(rank)))
-    return hits
+        for n, column in enumerate(_TEXT_COLUMNS)
+    }
+    # SQLite cannot LIMIT a part of a compound statement: limit in a subquery.
+    matched = rows.filter(condition).order_by().values("pk")[:SEARCH_LIMIT]
+    return (
+        rows.filter(pk__in=matched)
+        .annotate(**_columns(kind, source), **texts)
+        .order_by()
+        .values_list("s_kind", "s_topic", "s_position", *_TEXT_COLUMNS)
+    )
+
+
+def _hit_simple(row, topic, query: str) -> SearchHit:
+    kind, _topic, position, *texts = row
+    words = query.split()
+    text = " — ".join(t for t in texts if t)
+    folded = text.casefold()
+    rank = sum(folded.count(w.casefold()) for w in words)
+    return _hit(
+        SOURCES[kind], topic, position, _simple_snippet(text, words), float(rank)
+    )
 
 
 def _simple_snippet(text: str, words: list[str]) -> str:
@@ -277,13 +325,16 @@ def _simple_snippet(text: str, words: list[str]) -> str:
     return prefix + excerpt + suffix
 
 
-def _hit(source: SearchSource, row, snippet: str, rank: float) -> SearchHit:
-    topic = getattr(row, source.topic_path) if source.topic_path else row
+def _hit(
+    source: SearchSource, topic, position: int, snippet: str, rank: float
+) -> SearchHit:
     return SearchHit(
         topic=topic,
         section=source.section,
         label=str(source.label),
-        anchor=_anchor(source, row),
+        anchor=source.section
+        if source.model is models.Topic
+        else f"{source.section}-{position}",
         snippet=_highlighted(snippet),
         rank=rank,
     )

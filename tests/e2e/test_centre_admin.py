@@ -5,7 +5,6 @@ import pytest
 
 from centres.models import Enrolment, User
 from tests import factories
-from tests.conftest import AXE_PATH
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -16,28 +15,6 @@ CSV = (
     "Bad,Row,not-an-email,NG-103\n"
     "Priya,Again,PRIYA.SHAH@example.org,NG-104\n"
 )
-
-
-@pytest.fixture
-def axe_check():
-    """axe-core through page.evaluate (the shared fixture's add_script_tag is
-    blocked by our Content-Security-Policy, which forbids inline scripts)."""
-    if not AXE_PATH.exists():
-        pytest.skip("axe-core is not installed (npm install axe-core@4)")
-    source = AXE_PATH.read_text()
-
-    def check(page):
-        page.evaluate(source)
-        result = page.evaluate(
-            "async () => await axe.run(document, {resultTypes: ['violations']})"
-        )
-        return [
-            f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]
-            if v["impact"] in {"serious", "critical"}
-        ]
-
-    return check
 
 
 @pytest.fixture
@@ -58,7 +35,7 @@ def world(db):
 
 
 def test_admin_imports_learners_assigns_an_assessor_and_reads_reports(
-    page, sign_in, live_server, world, tmp_path, axe_check
+    page, sign_in, live_server, world, tmp_path, axe
 ):
     cohort = world
     upload = tmp_path / "learners.csv"
@@ -81,7 +58,7 @@ def test_admin_imports_learners_assigns_an_assessor_and_reads_reports(
     ).is_visible()
     assert page.get_by_text("2 new learners").is_visible()
     assert not User.objects.filter(email="priya.shah@example.org").exists()
-    assert axe_check(page) == []
+    assert axe(page) == []
 
     # when they confirm
     page.get_by_role("button", name="Confirm and enrol 2 learners").click()
@@ -102,11 +79,11 @@ def test_admin_imports_learners_assigns_an_assessor_and_reads_reports(
     page.get_by_role("link", name="Reports", exact=True).click()
     assert page.get_by_role("heading", name="September group: 2 learners").is_visible()
     assert page.get_by_role("cell", name="Priya Shah NG-101").is_visible()
-    assert axe_check(page) == []
+    assert axe(page) == []
 
     # and the heatmap shows them against the marking points, with a key
     page.get_by_role("link", name="Criteria heatmap").click()
     assert page.get_by_role("heading", name="Key").is_visible()
     assert page.locator("#heatmap tbody tr").count() == 2
     assert page.locator("#heatmap tbody td.hm-none").count() == 8
-    assert axe_check(page) == []
+    assert axe(page) == []

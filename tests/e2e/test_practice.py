@@ -8,32 +8,9 @@ from playwright.sync_api import expect
 from practice import services
 from practice.models import ReviewLog
 from tests import factories
-from tests.conftest import AXE_PATH
 from tests.practice.conftest import CARD_COUNT, add_content
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def axe_violations():
-    """axe-core run through page.evaluate: the shared `axe` fixture's
-    add_script_tag is blocked by our Content-Security-Policy (no inline scripts)."""
-    if not AXE_PATH.exists():
-        pytest.skip("axe-core is not installed (npm install axe-core@4)")
-    source = AXE_PATH.read_text()
-
-    def check(page):
-        page.evaluate(source)
-        result = page.evaluate(
-            "async () => await axe.run(document, {resultTypes: ['violations']})"
-        )
-        return [
-            f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]
-            if v["impact"] in {"serious", "critical"}
-        ]
-
-    return check
 
 
 @pytest.fixture
@@ -56,7 +33,7 @@ def learner_with_unit():
 
 
 def test_learner_practises_five_cards_and_sees_progress(
-    page, live_server, sign_in, learner_with_unit, axe_violations
+    page, live_server, sign_in, learner_with_unit, axe
 ):
     learner, _unit = learner_with_unit
     sign_in(page, "amelia")
@@ -67,11 +44,11 @@ def test_learner_practises_five_cards_and_sees_progress(
     page.get_by_role("link", name="Progress").click()
     expect(page.locator('[data-count="new"]')).to_have_text(str(CARD_COUNT))
     expect(page.locator('[data-count="learning"]')).to_have_text("0")
-    assert axe_violations(page) == []
+    assert axe(page) == []
 
     page.get_by_role("button", name="Practise now").click()
     expect(page.locator("#card-front")).to_be_visible()
-    assert axe_violations(page) == []
+    assert axe(page) == []
     grades = ["3", "4", "1", "3", "4"]
     for n, key in enumerate(grades, 1):
         front = page.locator("#card-front").inner_text()
@@ -95,4 +72,4 @@ def test_learner_practises_five_cards_and_sees_progress(
     assert learning + review == 5
     assert learning >= 1
     expect(page.get_by_text("5 reviews in total.")).to_be_visible()
-    assert axe_violations(page) == []
+    assert axe(page) == []
