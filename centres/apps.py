@@ -6,6 +6,6 @@ class CentresConfig(AppConfig):
     verbose_name = "Centres and people"
 
     def ready(self) -> None:
-        from centres import home
+        from centres import home, personal_data  # noqa: F401 (registers its part)
 
         home.register()

@@ -112,3 +112,12 @@ class NotificationPreferencesForm(forms.Form):
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enabled"].choices = choices
+
+
+# --- Personal data ------------------------------------------------------------------
+class ErasureConfirmForm(forms.Form):
+    """The admin types the person's username to confirm an erasure."""
+
+    confirmation = forms.CharField(
+        label=_("Type the username to confirm"), max_length=150, strip=True
+    )

@@ -57,9 +57,14 @@ def cohort_list_for_actor(*, user: User, centre, roles: frozenset[str]):
 def cohort_get_for_actor(
     *, user: User, centre, roles: frozenset[str], pk: int
 ) -> Cohort:
-    """One cohort the actor may see. Raises Http404 for missing and not-yours alike."""
+    """One cohort the actor may see, with its qualification and centre (one query).
+    Raises Http404 for missing and not-yours alike."""
     try:
-        return cohorts_for_actor(user=user, centre=centre, roles=roles).get(pk=pk)
+        return (
+            cohorts_for_actor(user=user, centre=centre, roles=roles)
+            .select_related("qualification", "centre")
+            .get(pk=pk)
+        )
     except Cohort.DoesNotExist:
         raise Http404("No such cohort") from None
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from centres import console_views, views
+from centres import console_views, personal_data_views, views
 
 app_name = "centres"
 
@@ -61,5 +61,17 @@ urlpatterns = [
         "settings/notifications/",
         console_views.notification_settings,
         name="notification-settings",
+    ),
+    # Personal data: one's own download; an admin's subject access and erasure.
+    path("my-data/", personal_data_views.my_data, name="personal-data"),
+    path(
+        "console/learners/<int:learner_pk>/personal-data/",
+        personal_data_views.learner_data,
+        name="personal-data-learner",
+    ),
+    path(
+        "console/learners/<int:learner_pk>/personal-data/erase/",
+        personal_data_views.learner_erase,
+        name="personal-data-erase",
     ),
 ]

@@ -6,6 +6,7 @@ class PortfolioConfig(AppConfig):
     verbose_name = "Portfolios"
 
     def ready(self) -> None:
-        from portfolio import home
+        from portfolio import home, personal_data
 
         home.register()
+        personal_data.register()

@@ -6,10 +6,11 @@ class PracticeConfig(AppConfig):
     verbose_name = "Practice cards"
 
     def ready(self) -> None:
-        from practice import home, receivers
+        from practice import home, personal_data, receivers
         from revision import signals
 
         home.register()
+        personal_data.register()
         signals.topic_content_changed.connect(
             receivers.on_topic_content_changed, dispatch_uid="practice-cards-sync"
         )

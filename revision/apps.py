@@ -10,6 +10,9 @@ class RevisionConfig(AppConfig):
 
         from centres.models import Role
         from centres.navigation import NavItem, register_nav
+        from revision import personal_data
+
+        personal_data.register()
 
         register_nav(
             NavItem(

@@ -56,3 +56,11 @@ def password_change_payload(world, kwargs):
 @register_post_data("login")
 def login_payload(world, kwargs):
     return {"username": world.learner("a").username, "password": factories.PASSWORD}
+
+
+@register_post_data("centres:personal-data-erase")
+def erasure_payload(world, kwargs):
+    """The typed confirmation an admin sends: a refused request must erase nothing."""
+    from centres.models import User
+
+    return {"confirmation": User.objects.get(pk=kwargs["learner_pk"]).username}
