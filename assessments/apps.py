@@ -6,6 +6,8 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Marking and quality assurance"
 
     def ready(self) -> None:
-        from assessments import home
+        from assessments import home, personal_data, portfolio_hooks
 
         home.register()
+        personal_data.register()
+        portfolio_hooks.register()

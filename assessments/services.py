@@ -29,7 +29,8 @@ from assessments.models import (
     ReleaseStatus,
     ResubmissionAuthorisation,
 )
-from centres.models import Role
+from centres import services as centre_services
+from centres.models import NotificationKind, Role
 from portfolio import services as portfolio_services
 from portfolio.models import (
     Evidence,
@@ -894,7 +895,36 @@ def iqa_review_record(
             "action_points": points,
         },
     )
+    _iqa_outcome_notify(review=review, decision=locked, points=points)
     return review
+
+
+def _iqa_outcome_notify(
+    *, review: IqaReview, decision: AssessmentDecision, points: list[str]
+) -> None:
+    """Tell the assessor what the IQA decided (respects their email preferences)."""
+    assessor = decision.assessor
+    verdict = review.get_verdict_display().lower()
+    lines = [
+        _("%(iqa)s reviewed your decision on %(learner)s's %(unit)s: %(verdict)s.")
+        % {
+            "iqa": review.iqa.get_full_name() or review.iqa.get_username(),
+            "learner": decision.submission.learner.get_full_name(),
+            "unit": decision.unit.title,
+            "verdict": verdict,
+        }
+    ]
+    if review.comment:
+        lines += ["", review.comment]
+    if points:
+        lines += ["", _("Action points for you to close:")]
+        lines += [f"- {text}" for text in points]
+    centre_services.notification_send(
+        user=assessor,
+        kind=NotificationKind.IQA_OUTCOME,
+        subject=_("IQA review: %(verdict)s") % {"verdict": verdict},
+        body="\n".join(lines),
+    )
 
 
 @transaction.atomic

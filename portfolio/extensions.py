@@ -49,4 +49,24 @@ def register_export_section(key: str, render: Callable[..., SafeString | str]) -
 
 
 def export_sections(submission) -> list[SafeString | str]:
-    return [render(submission) for _key, render in sorted(_export_sections.items())]
+    """The registered sections' HTML, leaving out those with nothing to say."""
+    rendered = (render(submission) for _key, render in sorted(_export_sections.items()))
+    return [html for html in rendered if str(html).strip()]
+
+
+# A guard is called with the learner's Submission (locked) before it is submitted
+# and returns "" to allow it or a message saying why it may not be submitted now
+# (assessments/ uses this for the qualification's resubmission rules).
+_submit_guards: dict[str, Callable[..., str]] = {}
+
+
+def register_submit_guard(key: str, guard: Callable[..., str]) -> None:
+    _submit_guards[key] = guard
+
+
+def submit_refusals(submission) -> list[str]:
+    return [
+        message
+        for _key, guard in sorted(_submit_guards.items())
+        if (message := guard(submission))
+    ]

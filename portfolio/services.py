@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from centres import services as centre_services
 from centres.models import NotificationKind
 from outbox import services as outbox_services
-from portfolio import rendering, uploads
+from portfolio import extensions, rendering, uploads
 from portfolio.models import (
     AiUseLevel,
     Evidence,
@@ -536,6 +536,9 @@ def submission_submit(
             % {"status": submission.get_status_display().lower()},
             code="state",
         )
+    refusals = extensions.submit_refusals(submission)
+    if refusals:
+        raise ValidationError(refusals[0], code="refused")
     level = ai_level_for(centre=centre, unit=unit)
     errors: dict[str, str] = {}
     if not declared_authentic:

@@ -285,14 +285,14 @@ def test_resubmission_limit_enforced_and_authorisable(
 ):
     ResubmissionPolicy.objects.create(qualification=qualification, max_resubmissions=0)
     mark(assessor, submission, points, [2, 1, 2])
-    submission = portfolio_services.submission_submit(
-        learner=enrolled_learner,
-        centre=submission.centre,
-        unit=unit,
-        declared_authentic=True,
-    )
-    with pytest.raises(ValidationError, match="beyond the qualification's limit of 0"):
-        services.marking_start(assessor=assessor, submission=submission)
+    # The learner cannot resubmit beyond the limit (portfolio asks assessments).
+    with pytest.raises(ValidationError, match="used all 0 resubmissions"):
+        portfolio_services.submission_submit(
+            learner=enrolled_learner,
+            centre=submission.centre,
+            unit=unit,
+            declared_authentic=True,
+        )
     with pytest.raises(PermissionDenied):
         services.resubmission_authorise(
             actor=assessor,
@@ -306,6 +306,13 @@ def test_resubmission_limit_enforced_and_authorisable(
         submission=submission,
         reason="Learner was ill during the window.",
     )
+    submission = portfolio_services.submission_submit(
+        learner=enrolled_learner,
+        centre=submission.centre,
+        unit=unit,
+        declared_authentic=True,
+    )
+    assert submission.current_version == 2
     assert services.marking_start(assessor=assessor, submission=submission)
 
 

@@ -1,0 +1,131 @@
+"""What assessments adds to portfolio: the feedback link, feedback in the PDF, and
+the resubmission rules enforced when the learner resubmits."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import FeedbackRelease, ResubmissionPolicy
+from portfolio import export
+from portfolio import services as portfolio_services
+from portfolio.models import SubmissionStatus
+from tests.assessments.test_services import mark
+
+pytestmark = pytest.mark.django_db
+
+
+def _resubmit(learner, submission, unit):
+    return portfolio_services.submission_submit(
+        learner=learner, centre=submission.centre, unit=unit, declared_authentic=True
+    )
+
+
+def test_returned_unit_can_be_resubmitted_within_the_rules(
+    assessor, submission, points, enrolled_learner, unit
+):
+    mark(assessor, submission, points, [2, 1, 2])
+
+    resubmitted = _resubmit(enrolled_learner, submission, unit)
+
+    assert resubmitted.status == SubmissionStatus.SUBMITTED
+    assert resubmitted.current_version == 2
+
+
+def test_resubmitting_beyond_the_limit_is_refused_with_who_to_ask(
+    assessor, submission, points, enrolled_learner, unit, qualification
+):
+    ResubmissionPolicy.objects.create(qualification=qualification, max_resubmissions=0)
+    mark(assessor, submission, points, [2, 1, 2])
+
+    with pytest.raises(ValidationError) as refused:
+        _resubmit(enrolled_learner, submission, unit)
+
+    assert refused.value.messages == [
+        "You have used all 0 resubmissions this qualification allows. Ask your "
+        "centre admin to authorise another."
+    ]
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.RETURNED
+    assert submission.current_version == 1
+
+
+def test_resubmitting_after_the_window_is_refused(
+    assessor, submission, points, enrolled_learner, unit, qualification
+):
+    ResubmissionPolicy.objects.create(qualification=qualification, window_days=7)
+    mark(assessor, submission, points, [2, 1, 2])
+    FeedbackRelease.objects.filter(decision__submission=submission).update(
+        released_at=timezone.now() - timedelta(days=8)
+    )
+
+    with pytest.raises(ValidationError, match="The time to resubmit this unit ended"):
+        _resubmit(enrolled_learner, submission, unit)
+
+
+def test_learner_unit_page_links_to_feedback(
+    client_for, assessor, submission, points, enrolled_learner, unit
+):
+    mark(assessor, submission, points, [2, 1, 2])
+
+    page = client_for(enrolled_learner).get(reverse("portfolio:unit", args=[unit.slug]))
+
+    feedback_url = reverse("assessments:feedback", args=[submission.pk])
+    assert f'href="{feedback_url}"'.encode() in page.content
+    assert b"Read your feedback" in page.content
+
+
+def test_portfolio_pdf_shows_released_feedback(assessor, submission, points):
+    mark(
+        assessor,
+        submission,
+        points,
+        [2, 1, 2],
+        summative="Add the follow-up call <b>to</b> your log.",
+    )
+
+    html = export.export_html(submission)
+
+    assert "No feedback recorded yet." not in html
+    assert "Not yet achieved" in html
+    assert "Partially evidenced" in html
+    assert "Add the follow-up call &lt;b&gt;to&lt;/b&gt; your log." in html
+
+
+def test_portfolio_pdf_leaves_out_feedback_awaiting_release(
+    assessor, submission, points, centre
+):
+    centre.release_requires_check = True
+    centre.save()
+    mark(assessor, submission, points, [2, 2, 2])
+
+    html = export.export_html(submission)
+
+    assert "No feedback recorded yet." in html
+
+
+def test_iqa_outcome_is_emailed_to_the_assessor(assessor, submission, points, iqa):
+    from assessments import services
+    from centres.models import Notification, NotificationKind
+
+    decision = mark(assessor, submission, points, [2, 2, 2])
+
+    services.iqa_review_record(
+        iqa=iqa,
+        roles=frozenset({"iqa"}),
+        decision=decision,
+        verdict="disagree",
+        valid=True,
+        authentic=True,
+        current=True,
+        sufficient=False,
+        comment="The witness statement is unsigned.",
+        action_points=["Ask for a signed witness statement."],
+    )
+
+    note = Notification.objects.get(user=assessor, kind=NotificationKind.IQA_OUTCOME)
+    assert note.subject == "IQA review: disagree"
+    assert "The witness statement is unsigned." in note.body
+    assert "- Ask for a signed witness statement." in note.body
