@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centres import services as centre_services
-from centres.models import NotificationKind
+from centres.models import NotificationKind, User
 from outbox import services as outbox_services
 from portfolio import extensions, rendering, uploads
 from portfolio.models import (
@@ -622,7 +622,39 @@ def submission_submit(
     submission.save(
         update_fields=["status", "current_version", "submitted_at", "updated_at"]
     )
+    _submission_received_notify(submission=submission, number=number)
     return submission
+
+
+def _submission_received_notify(*, submission: Submission, number: int) -> None:
+    """A receipt for the learner and a note to the assessors of their cohort (each
+    respects the recipient's email preferences; sent through the outbox)."""
+    learner, unit = submission.learner, submission.unit
+    what = _("version %(n)s of %(unit)s") % {"n": number, "unit": unit.title}
+    centre_services.notification_send(
+        user=learner,
+        kind=NotificationKind.SUBMISSION_RECEIVED,
+        subject=_("Received: %(unit)s") % {"unit": unit.title},
+        body=_(
+            "We have received %(what)s. Your evidence is now locked while your "
+            "assessor marks it; you will get an email when feedback is ready."
+        )
+        % {"what": what},
+    )
+    assessors = User.objects.filter(
+        assessed_cohorts__centre=submission.centre,
+        assessed_cohorts__qualification=unit.qualification_id,
+        assessed_cohorts__enrolments__learner=learner,
+    ).distinct()
+    for assessor in assessors:
+        centre_services.notification_send(
+            user=assessor,
+            kind=NotificationKind.SUBMISSION_RECEIVED,
+            subject=_("To mark: %(learner)s, %(unit)s")
+            % {"learner": learner.get_full_name(), "unit": unit.title},
+            body=_("%(learner)s has submitted %(what)s. It is in your marking queue.")
+            % {"learner": learner.get_full_name(), "what": what},
+        )
 
 
 def _transition(

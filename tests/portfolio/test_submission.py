@@ -408,3 +408,21 @@ def test_only_admins_set_ai_use_levels(client_for, assessor, enrolled_learner, u
         )
         assert response.status_code == 403
     assert UnitPolicy.objects.count() == 0
+
+
+def test_submitting_sends_a_receipt_and_tells_the_cohorts_assessor(
+    enrolled_learner, centre, unit, log, assessor
+):
+    from centres.models import Notification, NotificationKind
+
+    submit(enrolled_learner, centre, unit)
+
+    sent = {
+        (n.user.username, n.subject)
+        for n in Notification.objects.filter(kind=NotificationKind.SUBMISSION_RECEIVED)
+    }
+    name = enrolled_learner.get_full_name()
+    assert sent == {
+        (enrolled_learner.username, f"Received: {unit.title}"),
+        (assessor.username, f"To mark: {name}, {unit.title}"),
+    }
