@@ -21,6 +21,8 @@ STEPS = [
     "demo.assessments",
     # After assessments: adds in-progress portfolios beside the marked ones.
     "demo.portfolio",
+    # Last: moves everything's timestamps back over the last eight weeks.
+    "demo.timeline",
 ]
 
 

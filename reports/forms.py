@@ -35,3 +35,14 @@ class ReportFilterForm(forms.Form):
         self.fields["unit"].choices = [("", _("All units"))] + [
             (u.pk, u.title) for u in units
         ]
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.HiddenInput):
+                continue
+            css = (
+                "form-select"
+                if isinstance(field.widget, forms.Select)
+                else "form-control"
+            )
+            field.widget.attrs["class"] = css
+        self.fields["q"].widget.attrs["placeholder"] = _("Name or reference")
+        self.fields["inactive_days"].widget.attrs["inputmode"] = "numeric"
