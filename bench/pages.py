@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench import dataset
+
 BASELINE = "centres:baseline"
 
 
@@ -93,19 +95,40 @@ def learners_own(ctx) -> dict:
     return {"learner": ctx.user_for("learner")}
 
 
-def practice_session(ctx, params: list[str]) -> dict[str, Any]:
-    """An open practice session for the learner (started like the Start button)."""
-    from practice import services as practice_services
-    from revision.models import Unit
+def practice_session(username: str | None = None):
+    """URL kwargs of an open practice session on the first unit (started like the
+    Start button) for the bench learner `username`, or the role's first learner."""
 
-    unit = Unit.objects.order_by("pk").first()
-    if unit is None:
-        raise LookupError("no unit to practise")
-    practice_services.cards_ensure_for_unit(unit=unit)
-    session = practice_services.session_start(
-        learner=ctx.user_for("learner"), unit=unit
-    )
-    return {"public_id": session.public_id}
+    def find(ctx, params: list[str]) -> dict[str, Any]:
+        from practice import services as practice_services
+        from revision.models import Unit
+
+        unit = Unit.objects.order_by("pk").first()
+        if unit is None:
+            raise LookupError("no unit to practise")
+        learner = (
+            named(username)(ctx, "learner") if username else ctx.user_for("learner")
+        )
+        session = practice_services.session_start(learner=learner, unit=unit)
+        return {"public_id": session.public_id}
+
+    return find
+
+
+def named(username: str):
+    """The user called `username` (made by bench/dataset.py)."""
+
+    def pick(ctx, role: str):
+        user = ctx.user_model.objects.filter(username=username).first()
+        if user is None:
+            raise LookupError(f"no user {username} (bench/dataset.py did not run?)")
+        return user
+
+    return pick
+
+
+def owned_by(username: str) -> Callable[..., dict]:
+    return lambda ctx: {"learner__username": username}
 
 
 PAGES: list[Page] = [
@@ -114,11 +137,12 @@ PAGES: list[Page] = [
     Page("assessor home", "home", "assessor"),
     Page("topic page", "revision:topic-detail", "learner", kwargs=obj("revision.Topic")),
     Page("practice unit", "practice:unit", "learner", kwargs=obj("revision.Unit")),
-    Page("practice page", "practice:session", "learner", kwargs=practice_session, note="next card of an open session"),
-    Page("portfolio page", "portfolio:unit", "learner", kwargs=obj("revision.Unit"), user=most("portfolio.Evidence", "learner")),
-    Page("coverage matrix", "portfolio:coverage", "learner", kwargs=obj("revision.Unit"), user=most("portfolio.Evidence", "learner")),
-    Page("marking queue", "assessments:queue", "assessor"),
-    Page("marking screen", "assessments:mark", "assessor", kwargs=obj("portfolio.Submission", where=lambda ctx: {"centre": ctx.centre, "status": "submitted"})),
+    Page("practice page (new learner)", "practice:session", "learner", kwargs=practice_session(dataset.PRACTICE_NEW), user=named(dataset.PRACTICE_NEW), note="next card of an open session; no reviews yet"),
+    Page("practice page (5,000 reviews)", "practice:session", "learner", kwargs=practice_session(dataset.PRACTICE_HEAVY), user=named(dataset.PRACTICE_HEAVY), note="next card of an open session; 5,000 reviews in the learner's history"),
+    Page("portfolio page", "portfolio:unit", "learner", kwargs=obj("portfolio.Evidence", where=owned_by(dataset.PORTFOLIO_LEARNER)), user=named(dataset.PORTFOLIO_LEARNER), note="a learner with 200 evidence items on the unit"),
+    Page("coverage matrix", "portfolio:coverage", "learner", kwargs=obj("portfolio.Evidence", where=owned_by(dataset.PORTFOLIO_LEARNER)), user=named(dataset.PORTFOLIO_LEARNER), note="200 evidence items mapped to the unit's marking points"),
+    Page("marking queue", "assessments:queue", "assessor", note="the bench assessor's queue: 2,000 waiting (500 in quick mode)"),
+    Page("marking screen", "assessments:mark", "assessor", kwargs=obj("portfolio.Submission", where=owned_by(dataset.MARKING_LEARNER)), note="a submission of 100 evidence items in the assessor's cohort"),
     Page("cohort progress report", "reports:cohort-progress", "admin", kwargs=obj("centres.Cohort", where=in_centre)),
     Page("criteria heatmap", "reports:criteria-heatmap", "admin", kwargs=obj("centres.Cohort", where=in_centre)),
     Page("search", "revision:search", "learner", query={"q": "complaint"}),

@@ -313,9 +313,12 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from bench import measures, soak
+    from bench import dataset, measures, soak
 
     ctx = Context()
+    data_started = time.monotonic()
+    bench_data = dataset.build(ctx, mode=mode, password=PASSWORD, say=say)
+    bench_data["seconds"] = round(time.monotonic() - data_started, 1)
     if args.profile:
         return measures.profile_page(args.profile, ctx, resolve_page)
     server = stack.Gunicorn(env)
@@ -327,18 +330,24 @@ def main(argv: list[str] | None = None) -> int:
         db_info = measures.database_info(database)
         page_results, skipped = measure_pages(server, ctx, opts, set(args.only))
         extra = measures.run_all(server, ctx, database, env, opts)
-        soak_result = (
-            soak.run(
-                server,
-                ctx,
-                users=opts["soak_users"],
-                seconds=opts["soak_seconds"],
-                password=PASSWORD,
+        try:
+            soak_result = (
+                soak.run(
+                    server,
+                    ctx,
+                    users=opts["soak_users"],
+                    seconds=opts["soak_seconds"],
+                    password=PASSWORD,
+                )
+                if opts["soak_seconds"] and not args.only
+                else {"skipped": "not asked for"}
             )
-            if opts["soak_seconds"] and not args.only
-            else {"skipped": "not asked for"}
-        )
-        db_info.update(measures.pool_check(database, server))
+        except Exception as exc:  # keep the page figures: report the soak as failed
+            soak_result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        try:
+            db_info.update(measures.pool_check(database, server))
+        except Exception as exc:  # keep the rest of the run
+            db_info["pool_check_error"] = f"{type(exc).__name__}: {exc}"
     finally:
         server.stop()
     results = {
@@ -351,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         "cache": cache,
         "server": {"workers": stack.WORKERS, "worker_class": "gthread", "threads": stack.THREADS, "debug": False},
         "load": {"tool": "wrk", "connections": CONNECTIONS, "seconds": opts["seconds"], "runs": opts["runs"], "latency_connections": 1},
-        "dataset": {"learners_per_centre": opts["learners"], "seed_seconds": round(seed_seconds, 1), "rows": dataset_rows()},
+        "dataset": {"learners_per_centre": opts["learners"], "seed_seconds": round(seed_seconds, 1), "bench_objects": bench_data, "rows": dataset_rows()},
         "pages": page_results,
         "skipped": skipped,
         "measures": extra,

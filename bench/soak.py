@@ -42,6 +42,7 @@ class Write:
     weight: int = 1
     form: str = ""  # post the form whose action contains this
     then_post: bool = False  # after the redirect, post the next page's form too
+    replaces: bool = False  # each save overwrites the last (draft marks)
 
 
 ACTIONS = {
@@ -58,8 +59,8 @@ ACTIONS = {
         Read("assessor home", 1),
         Read("marking queue", 3),
         Read("marking screen", 3),
-        Write("record a mark", "assessments:mark", ("assessments.Judgement", "comment"),
-              kwargs=pages.obj("portfolio.Submission", where=lambda ctx: {"centre": ctx.centre, "status": "submitted"}), weight=2),
+        Write("record a mark", "assessments:mark", ("assessments.MarkingJudgement", "comment"), form="/save/", replaces=True,
+              kwargs=pages.obj("portfolio.Submission", where=lambda ctx: {"centre": ctx.centre, "status": "in_marking", "markings__assessor": ctx.user_for("assessor")}), weight=2),
     ],
 }  # fmt: skip
 LEARNER_SHARE = 0.8
@@ -156,7 +157,9 @@ def _write(session, base_url, path, action, token, recorder) -> str:
     response = _post(session, base_url, path, form, token)
     if response.status_code not in (200, 201, 204, 302, 303):
         return f"POST answered {response.status_code}"
-    if response.status_code == 200 and "is-invalid" in response.text:
+    if response.status_code == 200 and (
+        "is-invalid" in response.text or 'id="form-errors"' in response.text
+    ):
         return "POST answered with form errors"
     with recorder.lock:
         recorder.writes[action.name] += 1
@@ -200,6 +203,13 @@ def _verify(recorder, counts_before) -> dict:
             label, field_name = action.verify
             model = apps.get_model(label)
             made = recorder.writes[action.name]
+            if field_name and action.replaces:
+                # Each save replaces the draft marks: the last one must be stored.
+                last = recorder.tokens[action.name][-1]
+                found = model.objects.filter(**{f"{field_name}__contains": last})
+                if not found.exists():
+                    missing[action.name] = f"the last of {made} saves is not stored"
+                continue
             if field_name:
                 stored = model.objects.filter(
                     **{f"{field_name}__contains": TOKEN}
@@ -234,11 +244,32 @@ def run(
     accounts = {
         role: list(
             Membership.objects.filter(centre=ctx.centre, role=role)
+            # Not invited-but-unregistered learners (the enrolment import's).
+            .exclude(user__password__startswith="!")
             .order_by("user__username")
             .values_list("user__username", flat=True)[:users]
         )
         for role in ACTIONS
     }
+    # Learners write logs on the first unit: leave out those whose portfolio for it
+    # is with the assessor (the demo marks some), whose saves are rightly refused.
+    from portfolio.models import Submission
+    from revision.models import Unit
+
+    locked = Submission.objects.filter(
+        unit=Unit.objects.order_by("pk").first(),
+        status__in=["submitted", "in_marking", "achieved"],
+    ).values_list("learner__username", flat=True)
+    accounts["learner"] = list(
+        Membership.objects.filter(centre=ctx.centre, role="learner")
+        .exclude(user__password__startswith="!")
+        .exclude(user__username__in=locked)
+        .order_by("user__username")
+        .values_list("user__username", flat=True)[:users]
+    )
+    # The marking pages are for the bench assessor's cohort (bench/dataset.py):
+    # every assessor session signs in as that assessor, so none is refused a 404.
+    accounts["assessor"] = [ctx.user_for("assessor").username]
     learners = max(1, round(users * LEARNER_SHARE)) if available["assessor"] else users
     recorder = Recorder()
     rng = random.Random(20261123)

@@ -46,6 +46,9 @@ def bench_environment(database: Database, redis_url: str) -> dict[str, str]:
         DJANGO_DEBUG="0",
         MEDIA_ROOT=str(WORK / "media"),
         PYTHONDONTWRITEBYTECODE="1",
+        # Invitations and notifications are rendered and "sent" but not printed:
+        # 5,000 invitation emails on the console would swamp the report.
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
     )
     if database.url:
         env["DATABASE_URL"] = database.url
