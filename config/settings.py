@@ -187,6 +187,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task unacknowledged this long (its worker died: acks_late) is handed to
     # another worker. Longer than CELERY_TASK_TIME_LIMIT, or slow tasks run twice.
     "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    # How often a worker looks for such abandoned tasks (kombu's defaults: every
+    # 10 s, scanning Redis on every 10th look).
+    "unacked_restore_interval": int(env("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
+    "unacked_restore_throttle": int(env("CELERY_UNACKED_RESTORE_THROTTLE", "10")),
 }
 CELERY_BEAT_SCHEDULE: dict = {
     # Every minute: resend outbox messages the broker missed while it was down.

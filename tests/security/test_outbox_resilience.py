@@ -191,7 +191,12 @@ def _start_worker_on(queue: str, name: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "REDIS_URL": REDIS_URL,
-        "CELERY_VISIBILITY_TIMEOUT": "4",
+        # Longer than the 6-second probe task, or a healthy run is redelivered too.
+        "CELERY_VISIBILITY_TIMEOUT": "8",
+        # Look for abandoned tasks every second, scanning each time (the defaults
+        # scan about every 100 s, longer than this test waits).
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     env.pop("CRITERION_TESTING", None)
