@@ -51,14 +51,22 @@ class Command(BaseCommand):
                 f"Sign in with any of these (password: {options['password']}):"
             )
         )
-        shown = [
-            a for a in world.accounts if not a["username"].endswith(tuple("3456789"))
-        ]
-        for account in shown[:14]:
+        # Every staff account, and the first two learners at each centre.
+        learners_shown: dict[str, int] = {}
+        shown = []
+        for account in world.accounts:
+            if account["role"] == "learner":
+                learners_shown[account["centre"]] = (
+                    learners_shown.get(account["centre"], 0) + 1
+                )
+                if learners_shown[account["centre"]] > 2:
+                    continue
+            shown.append(account)
+        for account in shown:
             self.stdout.write(
                 f"  {account['username']:<22} {account['role']:<9} {account['centre']}"
             )
-        if len(world.accounts) > len(shown[:14]):
-            self.stdout.write(
-                f"  … and {len(world.accounts) - len(shown[:14])} more (--json lists all)"
-            )
+        self.stdout.write(
+            f"  … and {len(world.accounts) - len(shown)} more learners"
+            " (--json lists all)"
+        )
