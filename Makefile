@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint worker beat bench bench-quick security backup restore demo clean help
+.PHONY: run serve test lint worker beat bench bench-quick security audit lock backup restore demo clean help
 
 help:
 	@echo "make run          set up, load the demo world and serve http://$(HOST):$(PORT) (SQLite)"
@@ -17,7 +17,9 @@ help:
 	@echo "make beat         start Celery beat (needs REDIS_URL)"
 	@echo "make bench        benchmark suite against gunicorn (bench/)"
 	@echo "make bench-quick  a smaller, faster benchmark run"
-	@echo "make security     bandit, pip-audit and a loopback scan"
+	@echo "make security     bandit, dependency audit and a loopback scan"
+	@echo "make audit        known vulnerabilities in requirements.lock"
+	@echo "make lock         re-resolve pyproject.toml into requirements.lock"
 	@echo "make backup / make restore   database + media round trip"
 
 $(PY):
@@ -25,9 +27,9 @@ $(PY):
 	echo "Creating $(VENV) with $$PYTHON"; \
 	$$PYTHON -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
+$(STAMP): pyproject.toml requirements.lock | $(PY)
 	$(PY) -m pip install -q --disable-pip-version-check --no-compile -U pip
-	$(PY) -m pip install -q --disable-pip-version-check --no-compile -e ".[dev]"
+	$(PY) -m pip install -q --disable-pip-version-check --no-compile -c requirements.lock -e ".[dev]"
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -67,6 +69,18 @@ bench-quick: $(STAMP)
 
 security: $(STAMP)
 	bash scripts/security.sh
+
+audit: $(STAMP)
+	$(PY) scripts/audit_dependencies.py
+
+# A fresh resolution of pyproject.toml (newest allowed versions) in a scratch venv.
+lock:
+	rm -rf .venv-lock
+	PYTHON=$$(scripts/find_python.sh) && $$PYTHON -m venv .venv-lock
+	.venv-lock/bin/pip install -q --disable-pip-version-check -e ".[dev]"
+	{ sed -n '1,3p' requirements.lock; .venv-lock/bin/pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+	rm -rf .venv-lock
 
 backup: $(STAMP)
 	bash scripts/backup.sh
