@@ -37,6 +37,30 @@ def measures_table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def capacity_table(capacity: dict) -> str:
+    """The capacity run: one summary line, then requests, failures and latency per
+    action (of the held load, after the ramp)."""
+    if "skipped" in capacity:
+        return f"{'capacity':<26} skipped: {capacity['skipped']}"
+    if "error" in capacity:
+        return f"{'capacity':<26} FAILED: {capacity['error']}"
+    lines = [
+        f"capacity                   users={capacity['users']}, think={capacity['think_s']} s, "
+        f"held {capacity['hold_seconds']}s: requests={capacity['requests']}, "
+        f"rps={capacity['rps']}, failures={capacity['failures']}, "
+        f"p50={capacity['p50_ms']} ms, p95={capacity['p95_ms']} ms "
+        f"(limit {capacity['p95_limit_ms']}), writes={capacity['writes']}, "
+        f"missing={capacity['writes_missing'] or 'none'}, ok={capacity['ok']}"
+    ]
+    for name, figures in capacity["actions"].items():
+        lines.append(
+            f"  {name:<36} {figures['requests']:>6} req {figures['failures']:>4} failed "
+            f"p50 {figures['p50_ms']:>6.0f} ms  p95 {figures['p95_ms']:>6.0f} ms"
+        )
+    lines.extend(f"  failure: {line}" for line in capacity.get("failure_samples", []))
+    return "\n".join(lines)
+
+
 def write(results: dict, *, record: bool) -> list[Path]:
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = json.dumps(results, indent=2, sort_keys=False) + "\n"

@@ -17,9 +17,10 @@ from bench import client, pages, report, stack, wrk
 from bench.stack import say
 
 MODES = {
-    # learners per centre, seconds per throughput run, runs, soak seconds, soak users
-    "quick": {"learners": 100, "seconds": 2, "runs": 3, "soak_seconds": 30, "soak_users": 50},
-    "full": {"learners": 5000, "seconds": 10, "runs": 3, "soak_seconds": 180, "soak_users": 60},
+    # learners per centre, seconds per throughput run, runs, soak seconds, soak users,
+    # capacity run: users held (think time 30-90 s) and seconds held after the ramp
+    "quick": {"learners": 100, "seconds": 2, "runs": 3, "soak_seconds": 30, "soak_users": 50, "capacity_users": 500, "capacity_seconds": 60},
+    "full": {"learners": 5000, "seconds": 10, "runs": 3, "soak_seconds": 180, "soak_users": 60, "capacity_users": 5000, "capacity_seconds": 180},
 }  # fmt: skip
 CONNECTIONS = 8  # saturates 2 workers x 4 threads
 PASSWORD = "demo"  # seed_demo's --password for every account
@@ -33,6 +34,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, help="throughput runs per page (noise)")
     parser.add_argument("--soak-seconds", type=float, help="soak duration (0: none)")
     parser.add_argument("--soak-users", type=int, help="concurrent soak users")
+    parser.add_argument(
+        "--capacity-users", type=int, help="capacity run users (0: none)"
+    )
+    parser.add_argument("--capacity-seconds", type=int, help="capacity run hold time")
     parser.add_argument("--only", action="append", default=[], help="page name(s)")
     parser.add_argument(
         "--record",
@@ -289,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     mode = "quick" if args.quick else "full"
     opts = dict(MODES[mode])
-    for key in ("learners", "seconds", "runs", "soak_seconds", "soak_users"):
+    for key in ("learners", "seconds", "runs", "soak_seconds", "soak_users", "capacity_users", "capacity_seconds"):  # fmt: skip
         if getattr(args, key) is not None:
             opts[key] = getattr(args, key)
     started = time.monotonic()
@@ -313,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from bench import dataset, measures, soak
+    from bench import capacity, dataset, measures, soak
 
     ctx = Context()
     data_started = time.monotonic()
@@ -345,6 +350,20 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # keep the page figures: report the soak as failed
             soak_result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
         try:
+            capacity_result = (
+                capacity.run(
+                    server,
+                    ctx,
+                    users=opts["capacity_users"],
+                    hold_seconds=opts["capacity_seconds"],
+                    work_dir=stack.WORK,
+                )
+                if opts["capacity_users"] and not args.only
+                else {"skipped": "not asked for"}
+            )
+        except Exception as exc:  # keep the page figures: report the run as failed
+            capacity_result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        try:
             db_info.update(measures.pool_check(database, server))
         except Exception as exc:  # keep the rest of the run
             db_info["pool_check_error"] = f"{type(exc).__name__}: {exc}"
@@ -365,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         "skipped": skipped,
         "measures": extra,
         "soak": soak_result,
+        "capacity": capacity_result,
     }  # fmt: skip
     results["gate"] = report.gate(results)
     written = report.write(results, record=args.record)
@@ -372,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     say(report.table(results))
     say("")
     say(report.measures_table({"measures": {**extra, "soak": soak_result}}))
+    say(report.capacity_table(capacity_result))
     say("")
     gate = results["gate"]
     say(f"Compared with: {gate['against'] or gate.get('note')}")
@@ -382,7 +403,13 @@ def main(argv: list[str] | None = None) -> int:
     say(
         f"Wrote {', '.join(str(p.relative_to(stack.ROOT)) for p in written)} in {time.monotonic() - started:.0f}s"
     )
-    failed = bool(gate["failures"]) or soak_result.get("ok") is False
+    if capacity_result.get("ok") is False:
+        say("  FAIL capacity run: failed requests, p95 over the limit or lost writes")
+    failed = (
+        bool(gate["failures"])
+        or soak_result.get("ok") is False
+        or capacity_result.get("ok") is False
+    )
     errors = [n for n, p in page_results.items() if p["errors"]]
     if errors:
         say(f"  FAIL pages with HTTP errors under load: {', '.join(errors)}")
