@@ -4,8 +4,9 @@
 #  1. bandit over the project code (config in pyproject.toml [tool.bandit]);
 #  2. scripts/audit_dependencies.py: pip-audit over requirements.lock (known CVEs);
 #  3. wapiti (Debian's package, or `pip install wapiti3`) against a throwaway
-#     runserver on 127.0.0.1, once signed out and once signed in as each role of the
-#     demo world, each scan bounded in time. Reports go to reports/security/.
+#     gunicorn with production settings over TLS on 127.0.0.1 (a SQLite demo world of
+#     its own), once signed out and once signed in as each role, each scan bounded in
+#     time. Reports go to build/security/.
 #  4. the PostgreSQL crash drill (tests/security/test_durability.py -m crash_drill)
 #     when DATABASE_URL points at PostgreSQL and CRITERION_CRASH_DRILL=1.
 # Fails if bandit or the dependency audit report anything, or wapiti reports a high finding.
@@ -43,24 +44,36 @@ if [[ -z "$WAPITI" ]]; then
 fi
 DB="$OUT/scan.sqlite3"
 rm -f "$DB"
-export SQLITE_NAME="$PWD/$DB" DJANGO_DEBUG=0 AXES_ENABLED=0
+# The app as it is deployed: production settings (secure cookies, HSTS, SSL redirect,
+# manifest static files, DEBUG off) behind TLS. gunicorn terminates TLS itself here
+# with a throwaway self-signed certificate for 127.0.0.1, so the scan judges the
+# production configuration rather than a plain-HTTP development server.
+unset DATABASE_URL REDIS_URL
+export SQLITE_NAME="$PWD/$DB" AXES_ENABLED=0 DJANGO_ENV=production \
+  DJANGO_SECRET_KEY="scan-$(head -c 64 /dev/urandom | base64 | tr -dc a-zA-Z0-9)" \
+  DJANGO_ALLOWED_HOSTS=127.0.0.1 EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend \
+  MEDIA_ROOT="$PWD/$OUT/media"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" \
+  -addext "subjectAltName=IP:127.0.0.1" -keyout "$OUT/scan-key.pem" -out "$OUT/scan-cert.pem" 2>/dev/null
 $PY manage.py migrate --noinput -v0
+$PY manage.py collectstatic --noinput -v0
 $PY manage.py seed_demo --password demo-scan-pass >/dev/null
-$PY manage.py runserver "127.0.0.1:$PORT" --noreload >"$OUT/server.log" 2>&1 &
+BASE="https://127.0.0.1:$PORT"
+.venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 \
+  --certfile "$OUT/scan-cert.pem" --keyfile "$OUT/scan-key.pem" >"$OUT/server.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do
-  curl -fs "http://127.0.0.1:$PORT/health/" >/dev/null && break
+  curl -fsk "$BASE/health/" >/dev/null && break
   sleep 0.2
 done
 
 scan() {  # scan NAME [COOKIE_JSON]
   local name=$1 cookie=${2:-}
-  local args=(-u "http://127.0.0.1:$PORT/" --scope folder --max-scan-time "$((SCAN_MINUTES * 60))"
+  local args=(-u "$BASE/" --scope folder --max-scan-time "$((SCAN_MINUTES * 60))"
     --max-attack-time "$ATTACK_SECONDS"
     --flush-session -f json -o "$OUT/wapiti-$name.json"
-    -x "http://127.0.0.1:$PORT/accounts/logout/" -x "http://127.0.0.1:$PORT/accounts/password_change/"
-    -x "http://127.0.0.1:$PORT/admin/")
+    -x "$BASE/accounts/logout/" -x "$BASE/accounts/password_change/" -x "$BASE/admin/")
   [[ -n "$cookie" ]] && args+=(-c "$cookie")
   echo "-- scanning as $name"
   timeout "$((SCAN_MINUTES * 60 + 900))" "$WAPITI" "${args[@]}" >"$OUT/wapiti-$name.log" 2>&1 || true
@@ -83,7 +96,7 @@ s[SESSION_KEY] = str(user.pk)
 s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'
 s[HASH_SESSION_KEY] = user.get_session_auth_hash()
 s.save()
-json.dump({'127.0.0.1': {'/': {settings.SESSION_COOKIE_NAME: {'value': s.session_key, 'version': 0, 'expires': None, 'secure': False, 'port': None, 'port_specified': False, 'domain': '127.0.0.1', 'path': '/'}}}}, open('$cookie', 'w'))
+json.dump({'127.0.0.1': {'/': {settings.SESSION_COOKIE_NAME: {'value': s.session_key, 'version': 0, 'expires': None, 'secure': True, 'port': None, 'port_specified': False, 'domain': '127.0.0.1', 'path': '/'}}}}, open('$cookie', 'w'))
 "
   [[ -s "$cookie" ]] && scan "$user" "$cookie"
 done
