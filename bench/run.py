@@ -324,6 +324,14 @@ def main(argv: list[str] | None = None) -> int:
     data_started = time.monotonic()
     bench_data = dataset.build(ctx, mode=mode, password=PASSWORD, say=say)
     bench_data["seconds"] = round(time.monotonic() - data_started, 1)
+    if database.engine == "postgresql":
+        # Planner statistics for the freshly bulk-loaded tables, as autovacuum would
+        # gather them within minutes on a live server; without them PostgreSQL
+        # guesses plans for tables it thinks are empty.
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     if args.profile:
         return measures.profile_page(args.profile, ctx, resolve_page)
     server = stack.Gunicorn(env)

@@ -21,6 +21,19 @@ AXE_PATH = Path(__file__).resolve().parent.parent / "node_modules/axe-core/axe.m
 PASSWORD = factories.PASSWORD
 
 
+@pytest.fixture(autouse=True)
+def _empty_local_cache():
+    """Start every test with an empty local-memory cache: ids repeat from test
+    to test (each test's transaction rolls back), so a page cached for one
+    test's learner 3 must not be served to the next test's learner 3. A Redis
+    cache is left alone (it may hold the Celery broker's queues)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
 # --- Actors -----------------------------------------------------------------------
 @pytest.fixture
 def centre(db):

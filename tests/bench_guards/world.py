@@ -198,5 +198,7 @@ def assert_counts(found: dict[str, tuple[int, int]], expected: dict[str, int]) -
     """Every page: the same count at both sizes, equal to its pinned budget, and
     within issue #8's ceiling of 10 (middleware included)."""
     assert {n: c for n, c in found.items() if c[0] != c[1]} == {}, "grew with data"
-    assert {n: c[1] for n, c in found.items()} == expected
+    assert {n: c[1] for n, c in found.items()} == expected, {
+        n: c[1] for n, c in found.items()
+    }
     assert max(expected.values()) <= 10
