@@ -11,19 +11,16 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    Exists,
-    IntegerField,
+    FilteredRelation,
     Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import TruncDate
 from django.http import Http404
 
-from centres.models import EnrolmentStatus
+from centres.models import Enrolment, EnrolmentStatus, User
 from practice import scheduling
 from practice.models import (
     Card,
@@ -48,16 +45,23 @@ def learner_zone(learner) -> ZoneInfo:
         return ZoneInfo("Europe/London")
 
 
+def _enrolled_qualification_ids(*, learner, centre) -> QuerySet:
+    """The qualifications the learner is actively enrolled on at `centre`, as a
+    subquery (flat, so each page's query stays cheap to build)."""
+    return Enrolment.objects.filter(
+        learner=learner, cohort__centre=centre, status=EnrolmentStatus.ACTIVE
+    ).values("cohort__qualification_id")
+
+
 def units_for_learner(*, learner, centre) -> QuerySet[Unit]:
     """Units of the qualifications the learner is actively enrolled on at `centre`."""
     return (
         Unit.objects.filter(
-            qualification__cohorts__centre=centre,
-            qualification__cohorts__enrolments__learner=learner,
-            qualification__cohorts__enrolments__status=EnrolmentStatus.ACTIVE,
+            qualification_id__in=_enrolled_qualification_ids(
+                learner=learner, centre=centre
+            )
         )
         .select_related("qualification")
-        .distinct()
         .order_by("qualification__title", "position", "title")
     )
 
@@ -74,10 +78,12 @@ def session_get_for_learner(*, learner, centre, public_id) -> PracticeSession:
     """The learner's own session on a unit they are still enrolled on.
 
     Raises Http404 for missing, another learner's, or a unit no longer theirs."""
-    units = units_for_learner(learner=learner, centre=centre)
+    qualifications = _enrolled_qualification_ids(learner=learner, centre=centre)
     try:
         return PracticeSession.objects.select_related("unit").get(
-            public_id=public_id, learner=learner, unit__in=units
+            public_id=public_id,
+            learner=learner,
+            unit__qualification_id__in=qualifications,
         )
     except (PracticeSession.DoesNotExist, ValueError):
         raise Http404("No such session") from None
@@ -124,56 +130,51 @@ def today_counts(*, learner, unit, now: datetime) -> TodayCounts:
 
 
 def _unseen_cards(*, learner, unit) -> QuerySet[Card]:
-    seen = CardState.objects.filter(learner=learner, card=OuterRef("pk"))
-    return Card.objects.filter(unit=unit, retired_at__isnull=True).exclude(Exists(seen))
-
-
-def plan_for(*, learner, unit, now: datetime) -> scheduling.Plan:
-    """Today's plan for the unit: retention and allowances (one query: the
-    learner's settings, exam date and unseen cards as subqueries of one row)."""
-    prefs = PracticeSettings.objects.filter(learner=learner)
-    found = (
-        Unit.objects.filter(pk=unit.pk)
-        .annotate(
-            s_retention=Subquery(prefs.values("desired_retention")[:1]),
-            s_new=Subquery(prefs.values("new_cards_per_day")[:1]),
-            s_reviews=Subquery(prefs.values("reviews_per_day")[:1]),
-            s_exam=Subquery(
-                UnitGoal.objects.filter(learner=learner, unit=OuterRef("pk")).values(
-                    "exam_date"
-                )[:1]
-            ),
-            s_unseen=_count(
-                _unseen_cards(learner=learner, unit=OuterRef("pk")).values("unit_id")
-            ),
-        )
-        .values("s_retention", "s_new", "s_reviews", "s_exam", "s_unseen")
-        .first()
-    ) or {}
-    defaults = PracticeSettings(learner=learner)
-    exam_date = found.get("s_exam")
-    today = now.astimezone(learner_zone(learner)).date()
-
-    def setting(key, default):
-        value = found.get(key)
-        return default if value is None else value
-
-    return scheduling.make_plan(
-        desired_retention=setting("s_retention", defaults.desired_retention),
-        new_cards_per_day=setting("s_new", defaults.new_cards_per_day),
-        reviews_per_day=setting("s_reviews", defaults.reviews_per_day),
-        exam_date=exam_date,
-        unseen=(found.get("s_unseen") or 0) if exam_date else 0,
-        today=today,
+    """The unit's active cards the learner has never reviewed (no state row)."""
+    return (
+        Card.objects.filter(unit=unit, retired_at__isnull=True)
+        .annotate(mine=FilteredRelation("states", condition=Q(states__learner=learner)))
+        .filter(mine__isnull=True)
     )
 
 
-def _count(rows: QuerySet) -> Coalesce:
-    """A scalar subquery counting `rows` (grouped on one column), 0 when none."""
-    return Coalesce(
-        Subquery(rows.order_by().annotate(n=Count("pk")).values("n")[:1]),
-        0,
-        output_field=IntegerField(),
+def plan_for(
+    *, learner, unit, now: datetime, unseen: int | None = None
+) -> scheduling.Plan:
+    """Today's plan for the unit: retention and allowances.
+
+    One query for the learner's settings and exam date (both joined to the
+    learner's row, so it is there even before they saved any). With an exam date,
+    the unseen cards decide the new-card allowance: a second query counts them
+    unless the caller passes `unseen`."""
+    found = (
+        User.objects.filter(pk=learner.pk)
+        .annotate(
+            goal=FilteredRelation("unit_goals", condition=Q(unit_goals__unit=unit))
+        )
+        .values_list(
+            "practice_settings__desired_retention",
+            "practice_settings__new_cards_per_day",
+            "practice_settings__reviews_per_day",
+            "goal__exam_date",
+        )
+        .first()
+    )
+    retention, new_cap, reviews_cap, exam_date = found or (None, None, None, None)
+    if exam_date is not None and unseen is None:
+        unseen = _unseen_cards(learner=learner, unit=unit).count()
+    defaults = PracticeSettings(learner=learner)
+
+    def setting(value, default):
+        return default if value is None else value
+
+    return scheduling.make_plan(
+        desired_retention=setting(retention, defaults.desired_retention),
+        new_cards_per_day=setting(new_cap, defaults.new_cards_per_day),
+        reviews_per_day=setting(reviews_cap, defaults.reviews_per_day),
+        exam_date=exam_date,
+        unseen=unseen or 0,
+        today=now.astimezone(learner_zone(learner)).date(),
     )
 
 
@@ -194,19 +195,25 @@ def next_card(
 
     Cards due now come first (in learning, or in review while the daily review cap
     allows), oldest due first; then new cards in reading order while the new-card
-    allowance lasts; then cards in learning due within LEARN_AHEAD. At most four
+    allowance lasts; then cards in learning due within LEARN_AHEAD. At most three
     queries.
     """
     done = today_counts(learner=learner, unit=unit, now=now)
     learning_states = [CardStateKind.LEARNING, CardStateKind.RELEARNING]
-    condition = Q(state__in=learning_states, due__lte=now)
+    # One query for both kinds of card already seen: those due now, and those in
+    # learning due within LEARN_AHEAD (later than any due now, so they sort last).
+    condition = Q(state__in=learning_states, due__lte=now + scheduling.LEARN_AHEAD)
     if done.reviews < plan.reviews_per_day:
         condition |= Q(state=CardStateKind.REVIEW, due__lte=now)
-    states = CardState.objects.filter(
-        learner=learner, unit=unit, card__retired_at__isnull=True
-    ).select_related("card")
-    state = states.filter(condition).order_by("due", "pk").first()
-    if state is not None:
+    state = (
+        CardState.objects.filter(
+            condition, learner=learner, unit=unit, card__retired_at__isnull=True
+        )
+        .select_related("card")
+        .order_by("due", "pk")
+        .first()
+    )
+    if state is not None and state.due <= now:
         return NextCard(card=state.card, state=state)
     if done.new < plan.new_per_day:
         card = (
@@ -216,11 +223,6 @@ def next_card(
             return NextCard(card=card, state=None)
     # Nothing else left: show a card in learning a little early rather than end
     # the session while it waits out a step of a few minutes.
-    state = (
-        states.filter(state__in=learning_states, due__lte=now + scheduling.LEARN_AHEAD)
-        .order_by("due", "pk")
-        .first()
-    )
     return NextCard(card=state.card, state=state) if state else None
 
 
@@ -250,6 +252,44 @@ class Progress:
     forecast: list[tuple[date, int]]  # the next 30 days, today first
     topics: list[TopicRecall]
     reviews_total: int
+
+
+@dataclass(frozen=True)
+class UnitSummary:
+    """The unit page's counts of the learner's active cards."""
+
+    total: int
+    new: int
+    learning: int
+    due: int  # in review and due now
+    overdue: int  # in review and due before today
+
+
+def unit_summary(*, learner, unit, now: datetime) -> UnitSummary:
+    """Counts of the unit's active cards by the learner's state: one query for the
+    cards joined to this learner's states (at most one each), so as many rows as
+    the unit has cards whatever the learner's history, counted here."""
+    tz = learner_zone(learner)
+    start_today = scheduling.day_start(now.astimezone(tz).date(), tz)
+    rows = (
+        Card.objects.filter(unit=unit, retired_at__isnull=True)
+        .annotate(mine=FilteredRelation("states", condition=Q(states__learner=learner)))
+        .values_list("mine__state", "mine__due")
+    )
+    total = seen = learning = due = overdue = 0
+    for state, when in rows:
+        total += 1
+        if state is None:
+            continue
+        seen += 1
+        if state == CardStateKind.REVIEW:
+            due += when <= now
+            overdue += when < start_today
+        else:
+            learning += 1
+    return UnitSummary(
+        total=total, new=total - seen, learning=learning, due=due, overdue=overdue
+    )
 
 
 def unit_progress(*, learner, unit, now: datetime) -> Progress:
@@ -364,18 +404,26 @@ class UnitDue:
 def due_by_unit(*, learner, centre, now: datetime) -> list[UnitDue]:
     """Cards due (and never seen) per enrolled unit, for the home panel and index.
 
-    One query whatever the number of units or reviews (two counting subqueries)."""
-    due = CardState.objects.filter(
-        learner=learner,
-        unit=OuterRef("pk"),
-        due__lte=now,
-        card__retired_at__isnull=True,
-    ).values("unit_id")
-    new = _unseen_cards(learner=learner, unit=OuterRef("pk")).values("unit_id")
-    units = units_for_learner(learner=learner, centre=centre).annotate(
-        n_due=_count(due), n_new=_count(new)
+    One query whatever the number of units or reviews: each unit's active cards
+    joined to this learner's states (at most one per card), counted per unit."""
+    units = (
+        units_for_learner(learner=learner, centre=centre)
+        .annotate(
+            active=FilteredRelation(
+                "practice_cards",
+                condition=Q(practice_cards__retired_at__isnull=True),
+            ),
+            mine=FilteredRelation(
+                "active__states", condition=Q(active__states__learner=learner)
+            ),
+        )
+        .annotate(
+            n_cards=Count("active"),
+            n_seen=Count("mine"),
+            n_due=Count("mine", filter=Q(mine__due__lte=now)),
+        )
     )
-    return [UnitDue(unit=u, due=u.n_due, new=u.n_new) for u in units]
+    return [UnitDue(unit=u, due=u.n_due, new=u.n_cards - u.n_seen) for u in units]
 
 
 def content_fingerprint(*, unit) -> str:
@@ -385,6 +433,13 @@ def content_fingerprint(*, unit) -> str:
     )
     last = found["last"].isoformat() if found["last"] else "-"
     return f"{found['n']}:{last}"
+
+
+def has_open_session(*, learner, unit) -> bool:
+    """Whether the learner has a session on the unit still open (to continue)."""
+    return PracticeSession.objects.filter(
+        learner=learner, unit=unit, ended_at__isnull=True
+    ).exists()
 
 
 def session_open_for(*, learner, unit) -> PracticeSession | None:

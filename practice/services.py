@@ -189,7 +189,9 @@ def review_record(
     """
     value = _check_rating(rating)
     now = now or timezone.now()
-    plan = selectors.plan_for(learner=learner, unit=card.unit, now=now)
+    # Only the plan's retention and exam date matter here, not the new-card
+    # allowance, so the unseen cards need no counting.
+    plan = selectors.plan_for(learner=learner, unit=card.unit, now=now, unseen=0)
     state = (
         CardState.objects.select_for_update().filter(learner=learner, card=card).first()
     )

@@ -32,13 +32,15 @@ def unit(request: HttpRequest, slug: str) -> HttpResponse:
         learner=request.user, centre=request.centre, slug=slug
     )
     now = timezone.now()
-    progress = selectors.unit_progress(learner=request.user, unit=unit, now=now)
-    plan = selectors.plan_for(learner=request.user, unit=unit, now=now)
+    summary = selectors.unit_summary(learner=request.user, unit=unit, now=now)
+    plan = selectors.plan_for(
+        learner=request.user, unit=unit, now=now, unseen=summary.new
+    )
     context = {
         "unit": unit,
-        "progress": progress,
+        "summary": summary,
         "plan": plan,
-        "open_session": selectors.session_open_for(learner=request.user, unit=unit),
+        "open_session": selectors.has_open_session(learner=request.user, unit=unit),
         "goal_form": forms.GoalForm(initial={"exam_date": plan.exam_date}),
     }
     return render(request, "practice/unit.html", context)
@@ -142,7 +144,9 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "unit": unit,
         "progress": data,
-        "plan": selectors.plan_for(learner=request.user, unit=unit, now=now),
+        "plan": selectors.plan_for(
+            learner=request.user, unit=unit, now=now, unseen=data.new
+        ),
         "history_chart": charts.bars(data.history, label=_("reviews")),
         "forecast_chart": charts.bars(data.forecast, label=_("cards due")),
         "calendar": charts.calendar(data.history),

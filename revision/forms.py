@@ -11,6 +11,12 @@ class SearchForm(forms.Form):
     q = forms.CharField(
         label=_("Search revision notes"), max_length=200, required=False
     )
+    page = forms.CharField(required=False)
+
+    def clean_page(self) -> int:
+        """The page of results asked for; a malformed one means the first."""
+        page = self.cleaned_data["page"]
+        return int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
 
 
 class DocumentUploadForm(forms.Form):

@@ -5,20 +5,39 @@ centre (all the centre's cohorts for admins and IQAs, assigned cohorts for
 assessors, enrolled cohorts for learners).
 """
 
+import hashlib
+import math
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, IntegerField, Prefetch, Q, QuerySet, TextField, Value
-from django.db.models.functions import Cast
+from django.core.cache import cache
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Concat
 from django.http import Http404
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from centres import selectors as centre_selectors
 from revision import models
 
-SEARCH_LIMIT = 50  # results shown; enough for a page, cheap to rank
+SEARCH_LIMIT = 50  # best matches of each kind of content; cheap to rank
+SEARCH_PAGE_SIZE = 20  # hits on a page of results
+SEARCH_CACHE_SECONDS = 3600  # keyed by the content version: re-imports show at once
 SNIPPET_CHARS = 160  # context either side of a match on SQLite
 
 
@@ -30,11 +49,17 @@ def qualifications_for_actor(*, user, centre, roles) -> QuerySet[models.Qualific
     )
 
 
+def _visible_qualification_ids(*, user, centre, roles) -> QuerySet:
+    """The ids of the qualifications the actor's cohorts study, as a subquery."""
+    cohorts = centre_selectors.cohorts_for_actor(user=user, centre=centre, roles=roles)
+    return cohorts.order_by().values("qualification_id")
+
+
 def units_for_actor(*, user, centre, roles) -> QuerySet[models.Unit]:
     """Units the actor may revise, with their qualification (one query)."""
     return (
         models.Unit.objects.filter(
-            qualification__in=qualifications_for_actor(
+            qualification_id__in=_visible_qualification_ids(
                 user=user, centre=centre, roles=roles
             )
         )
@@ -57,20 +82,53 @@ def unit_get_for_actor(*, user, centre, roles, slug: str) -> models.Unit:
     return unit
 
 
-def topic_get_for_actor(*, user, centre, roles, unit_slug: str, slug: str):
-    """A topic (with unit and qualification, one query). Raises Http404."""
-    topic = (
+@dataclass(frozen=True)
+class TopicHeader:
+    """What the topic page needs besides the cached body."""
+
+    pk: int
+    title: str
+    slug: str
+    unit_slug: str
+    unit_title: str
+    # The newest updated_at of any topic in the unit: an import into the unit
+    # renumbers every topic's marking points and may rewrite its outcomes, and each
+    # import (and admin edit) saves the topic it changes.
+    content_version: str
+
+
+def topic_header_for_actor(
+    *, user, centre, roles, unit_slug: str, slug: str
+) -> TopicHeader:
+    """A topic's titles and content version in one flat query. Raises Http404."""
+    newest = (
+        models.Topic.objects.filter(unit=OuterRef("unit"))
+        .order_by("-updated_at")
+        .values("updated_at")[:1]
+    )
+    row = (
         models.Topic.objects.filter(
-            unit__in=units_for_actor(user=user, centre=centre, roles=roles),
+            unit__qualification_id__in=_visible_qualification_ids(
+                user=user, centre=centre, roles=roles
+            ),
             unit__slug=unit_slug,
             slug=slug,
         )
-        .select_related("unit__qualification")
+        .order_by()
+        .values_list("pk", "title", "unit__title", Subquery(newest))
         .first()
     )
-    if topic is None:
+    if row is None:
         raise Http404("No such topic")
-    return topic
+    pk, title, unit_title, version = row
+    return TopicHeader(
+        pk=pk,
+        title=title,
+        slug=slug,
+        unit_slug=unit_slug,
+        unit_title=unit_title,
+        content_version=f"{version.timestamp():.6f}",
+    )
 
 
 def topic_with_content(*, topic_id: int) -> models.Topic:
@@ -152,59 +210,145 @@ SOURCES = (
 
 
 @dataclass(frozen=True)
+class SearchTopic:
+    """The topic a hit belongs to: enough to link to it and name it."""
+
+    title: str
+    slug: str
+    unit_slug: str
+    unit_title: str
+
+
+@dataclass(frozen=True)
 class SearchHit:
-    topic: models.Topic
+    topic: SearchTopic
     section: str
     label: str
     anchor: str
     snippet: SafeString
     rank: float
+    url: str  # the topic page at the hit's section
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of hits, best first, and where it sits among all of them."""
+
+    hits: list[SearchHit]
+    total: int
+    number: int = 1
+    pages: int = 1
+
+    @property
+    def first(self) -> int:
+        """The 1-based position of the page's first hit (0 when there are none)."""
+        return (self.number - 1) * SEARCH_PAGE_SIZE + 1 if self.hits else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.hits) - 1 if self.hits else 0
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
 
 
 def _using_postgres() -> bool:
     return getattr(settings, "USING_POSTGRES", False)
 
 
-def search_for_actor(*, user, centre, roles, query: str) -> list[SearchHit]:
-    """Search every revision text the actor may see; best matches first.
+def search_for_actor(
+    *, user, centre, roles, query: str, page: int = 1
+) -> SearchResults:
+    """Search every revision text the actor may see: one page of hits, best first.
 
-    PostgreSQL: full-text search (English stemming) with SearchRank and a
-    highlighted SearchHeadline. SQLite: every word must appear (icontains), ranked
-    by how many times the words occur. Two queries whatever the amount of content:
-    one UNION ALL over every kind of content (at most SEARCH_LIMIT rows of each,
-    as before, when each kind was its own query),
-    then the topics the hits belong to.
+    PostgreSQL: full-text search (English stemming) ranked by SearchRank, with a
+    highlighted SearchHeadline for the hits shown. SQLite: every word must appear
+    (icontains), ranked by how many times the words occur.
+
+    One query finds the actor's units and their content version; a page already
+    worked out for the same units, version, words and page number comes from the
+    cache. Otherwise two more, whatever the amount of content: one UNION ALL over
+    every kind of content (the best SEARCH_LIMIT of each), then the page's
+    snippets and topics.
     """
     query = " ".join(query.split())[:200]
     if not query:
-        return []
-    units = units_for_actor(user=user, centre=centre, roles=roles)
-    part = _part_postgres if _using_postgres() else _part_simple
+        return SearchResults(hits=[], total=0)
+    scope = _search_scope(user=user, centre=centre, roles=roles)
+    digest = hashlib.sha256(
+        repr((get_language(), query, page, scope)).encode()
+    ).hexdigest()
+    key = f"revision:search:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = _search(unit_ids=[row[0] for row in scope], query=query, page=page)
+        cache.set(key, found, SEARCH_CACHE_SECONDS)
+    return found
+
+
+def _search_scope(*, user, centre, roles) -> list[tuple]:
+    """The units the actor may search, each with its number of topics and newest
+    topic update: every import, admin edit, new or deleted topic changes it."""
+    return list(
+        models.Unit.objects.filter(
+            qualification_id__in=_visible_qualification_ids(
+                user=user, centre=centre, roles=roles
+            )
+        )
+        .order_by("pk")
+        .annotate(s_topics=Count("topics"), s_latest=Max("topics__updated_at"))
+        .values_list("pk", "s_topics", "s_latest")
+    )
+
+
+def _search(*, unit_ids: list[int], query: str, page: int) -> SearchResults:
+    if not unit_ids:
+        return SearchResults(hits=[], total=0)
+    postgres = _using_postgres()
+    part = _part_postgres if postgres else _part_simple
     parts = []
     for kind, source in enumerate(SOURCES):
-        topic_prefix = f"{source.topic_path}__" if source.topic_path else ""
-        rows = source.model.objects.filter(**{f"{topic_prefix}unit__in": units})
+        unit_field = f"{source.topic_path}__unit_id" if source.topic_path else "unit_id"
+        rows = source.model.objects.filter(**{f"{unit_field}__in": unit_ids})
         parts.append(part(kind, source, rows, query))
     found = list(parts[0].union(*parts[1:], all=True).order_by())
-    topics = models.Topic.objects.select_related("unit").in_bulk(
-        {row[1] for row in found}
-    )
-    score = _hit_postgres if _using_postgres() else _hit_simple
-    hits = [score(row, topics[row[1]], query) for row in found]
-    hits.sort(key=lambda hit: (-hit.rank, hit.topic.title, hit.anchor))
-    return hits[:SEARCH_LIMIT]
+    # (kind, pk, topic, position, rank): best first, then in reading order
+    ranked = found if postgres else [_rank_simple(row, query) for row in found]
+    ranked.sort(key=lambda row: (-row[4], row[2], row[0], row[3]))
+    pages = max(1, math.ceil(len(ranked) / SEARCH_PAGE_SIZE))
+    number = min(max(page, 1), pages)
+    shown = ranked[(number - 1) * SEARCH_PAGE_SIZE : number * SEARCH_PAGE_SIZE]
+    details = _details(shown, query, postgres=postgres)
+    hits = [_hit(row, *details[row[0], row[1]], query=query) for row in shown]
+    return SearchResults(hits=hits, total=len(ranked), number=number, pages=pages)
 
 
 def _columns(kind: int, source: SearchSource) -> dict:
-    """The columns every part of the union shares: kind, topic id, position."""
+    """The columns every part of the union shares: kind, row, topic id, position."""
     return {
         "s_kind": Value(kind, output_field=IntegerField()),
+        "s_pk": F("pk"),
         "s_topic": F(f"{source.topic_path}_id" if source.topic_path else "pk"),
         "s_position": (
             Value(0, output_field=IntegerField())
             if source.model is models.Topic
             else F("position")
         ),
+    }
+
+
+def _topic_columns(source: SearchSource) -> dict:
+    prefix = f"{source.topic_path}__" if source.topic_path else ""
+    return {
+        "s_title": F(f"{prefix}title"),
+        "s_slug": F(f"{prefix}slug"),
+        "s_unit_slug": F(f"{prefix}unit__slug"),
+        "s_unit_title": F(f"{prefix}unit__title"),
     }
 
 
@@ -218,54 +362,49 @@ def _highlighted(text: str) -> SafeString:
     return mark_safe(html)  # noqa: S308  # nosec B308 B703
 
 
-def _part_postgres(kind: int, source: SearchSource, rows, query: str):
-    from django.contrib.postgres.search import (
-        SearchHeadline,
-        SearchQuery,
-        SearchRank,
-        SearchVector,
-    )
-    from django.db.models.functions import Concat
+def _search_query(query: str):
+    from django.contrib.postgres.search import SearchQuery
 
-    search_query = SearchQuery(query, search_type="websearch", config="english")
-    vector = SearchVector(*source.fields, config="english")
+    return SearchQuery(query, search_type="websearch", config="english")
+
+
+def _joined_text(source: SearchSource):
+    """The row's text fields joined by a dash, as one expression."""
+    if len(source.fields) == 1:
+        return F(source.fields[0])
     pieces = []
     for name in source.fields:
         pieces.extend([name, Value(" — ")])
-    text = (
-        Concat(*pieces[:-1], output_field=TextField())
-        if len(pieces) > 2
-        else F(pieces[0])
-    )
+    return Concat(*pieces[:-1], output_field=TextField())
+
+
+def _part_postgres(kind: int, source: SearchSource, rows, query: str):
+    from django.contrib.postgres.search import SearchRank, SearchVector
+
+    search_query = _search_query(query)
+    vector = SearchVector(*source.fields, config="english")
+    columns = {**_columns(kind, source), "s_rank": SearchRank(vector, search_query)}
     return (
         rows.annotate(search=vector)
         .filter(search=search_query)
-        .annotate(
-            **_columns(kind, source),
-            s_rank=SearchRank(vector, search_query),
-            s_snippet=SearchHeadline(
-                text,
-                search_query,
-                config="english",
-                start_sel=_START,
-                stop_sel=_STOP,
-                max_words=35,
-                min_words=15,
-            ),
-        )
+        .annotate(**columns)
         .order_by("-s_rank")
-        .values_list("s_kind", "s_topic", "s_position", "s_rank", "s_snippet")[
-            :SEARCH_LIMIT
-        ]
+        .values_list(*columns)[:SEARCH_LIMIT]
     )
 
 
-def _hit_postgres(row, topic, query: str) -> SearchHit:
-    kind, _topic, position, rank, snippet = row
-    return _hit(SOURCES[kind], topic, position, snippet, float(rank))
-
-
 _TEXT_COLUMNS = ("s_text1", "s_text2", "s_text3")  # the most fields a source has
+
+
+def _texts(source: SearchSource) -> dict:
+    return {
+        column: (
+            Cast(source.fields[n], TextField())
+            if n < len(source.fields)
+            else Value("", output_field=TextField())
+        )
+        for n, column in enumerate(_TEXT_COLUMNS)
+    }
 
 
 def _part_simple(kind: int, source: SearchSource, rows, query: str):
@@ -275,33 +414,72 @@ def _part_simple(kind: int, source: SearchSource, rows, query: str):
         for name in source.fields:
             either |= Q(**{f"{name}__icontains": word})
         condition &= either
-    texts = {
-        column: (
-            Cast(source.fields[n], TextField())
-            if n < len(source.fields)
-            else Value("", output_field=TextField())
-        )
-        for n, column in enumerate(_TEXT_COLUMNS)
-    }
+    columns = {**_columns(kind, source), **_texts(source)}
     # SQLite cannot LIMIT a part of a compound statement: limit in a subquery.
     matched = rows.filter(condition).order_by().values("pk")[:SEARCH_LIMIT]
     return (
-        rows.filter(pk__in=matched)
-        .annotate(**_columns(kind, source), **texts)
-        .order_by()
-        .values_list("s_kind", "s_topic", "s_position", *_TEXT_COLUMNS)
+        rows.filter(pk__in=matched).annotate(**columns).order_by().values_list(*columns)
     )
 
 
-def _hit_simple(row, topic, query: str) -> SearchHit:
-    kind, _topic, position, *texts = row
-    words = query.split()
-    text = " — ".join(t for t in texts if t)
-    folded = text.casefold()
-    rank = sum(folded.count(w.casefold()) for w in words)
-    return _hit(
-        SOURCES[kind], topic, position, _simple_snippet(text, words), float(rank)
-    )
+def _rank_simple(row, query: str) -> tuple:
+    kind, pk, topic, position, *texts = row
+    folded = " — ".join(t for t in texts if t).casefold()
+    rank = sum(folded.count(w.casefold()) for w in query.split())
+    return (kind, pk, topic, position, float(rank))
+
+
+def _details(shown: list[tuple], query: str, *, postgres: bool) -> dict:
+    """(kind, pk) -> (topic, snippet) for the hits on the page: one query."""
+    by_kind: dict[int, list[int]] = {}
+    for kind, pk, *_rest in shown:
+        by_kind.setdefault(kind, []).append(pk)
+    if not by_kind:
+        return {}
+    parts = []
+    for kind, pks in sorted(by_kind.items()):
+        source = SOURCES[kind]
+        if postgres:
+            from django.contrib.postgres.search import SearchHeadline
+
+            texts = {
+                "s_text1": SearchHeadline(
+                    _joined_text(source),
+                    _search_query(query),
+                    config="english",
+                    start_sel=_START,
+                    stop_sel=_STOP,
+                    max_words=35,
+                    min_words=15,
+                )
+            }
+        else:
+            texts = _texts(source)
+        columns = {
+            "s_kind": Value(kind, output_field=IntegerField()),
+            "s_pk": F("pk"),
+            **_topic_columns(source),
+            **texts,
+        }
+        parts.append(
+            source.model.objects.filter(pk__in=pks)
+            .annotate(**columns)
+            .order_by()
+            .values_list(*columns)
+        )
+    details = {}
+    rows = parts[0].union(*parts[1:], all=True).order_by()
+    for kind, pk, title, slug, unit_slug, unit_title, *texts in rows:
+        topic = SearchTopic(
+            title=title, slug=slug, unit_slug=unit_slug, unit_title=unit_title
+        )
+        if postgres:
+            snippet = texts[0]
+        else:
+            text = " — ".join(t for t in texts if t)
+            snippet = _simple_snippet(text, query.split())
+        details[kind, pk] = (topic, snippet)
+    return details
 
 
 def _simple_snippet(text: str, words: list[str]) -> str:
@@ -325,16 +503,21 @@ def _simple_snippet(text: str, words: list[str]) -> str:
     return prefix + excerpt + suffix
 
 
-def _hit(
-    source: SearchSource, topic, position: int, snippet: str, rank: float
-) -> SearchHit:
+def _hit(row: tuple, topic: SearchTopic, snippet: str, *, query: str) -> SearchHit:
+    kind, _pk, _topic, position, rank = row
+    source = SOURCES[kind]
+    anchor = (
+        source.section
+        if source.model is models.Topic
+        else f"{source.section}-{position}"
+    )
+    url = reverse("revision:topic-detail", args=[topic.unit_slug, topic.slug])
     return SearchHit(
         topic=topic,
         section=source.section,
         label=str(source.label),
-        anchor=source.section
-        if source.model is models.Topic
-        else f"{source.section}-{position}",
+        anchor=anchor,
         snippet=_highlighted(snippet),
         rank=rank,
+        url=f"{url}#{anchor}",
     )

@@ -5,13 +5,14 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from centres.access import member_required, role_required
 from centres.models import Role
 from revision import forms, selectors, services
 
-TOPIC_CACHE_SECONDS = 600  # the key carries updated_at, so edits show at once
+TOPIC_CACHE_SECONDS = 3600  # the key carries the content version: edits show at once
 
 
 def _actor(request) -> dict:
@@ -35,11 +36,12 @@ def unit_detail(request, slug: str):
 @require_GET
 @member_required
 def topic_detail(request, unit_slug: str, slug: str):
-    topic = selectors.topic_get_for_actor(
+    topic = selectors.topic_header_for_actor(
         **_actor(request), unit_slug=unit_slug, slug=slug
     )
-    # The body is the same for everyone allowed to see the topic.
-    key = f"revision:topic:{topic.pk}:{topic.updated_at.timestamp()}"
+    # The body is the same for everyone allowed to see the topic, until an import
+    # into its unit (or an edit) moves the unit's content version on.
+    key = f"revision:topic-body:{get_language()}:{topic.pk}:{topic.content_version}"
     body = cache.get(key)
     if body is None:
         full = selectors.topic_with_content(topic_id=topic.pk)
@@ -57,15 +59,23 @@ def topic_detail(request, unit_slug: str, slug: str):
 @member_required
 def search(request):
     form = forms.SearchForm(request.GET)
-    hits = []
+    results = None
     query = ""
     if form.is_valid():
         query = form.cleaned_data["q"]
-        hits = selectors.search_for_actor(**_actor(request), query=query)
+        results = selectors.search_for_actor(
+            **_actor(request), query=query, page=form.cleaned_data["page"]
+        )
     template = "revision/search.html"
     if request.htmx:
         template += "#results"
-    return render(request, template, {"form": form, "hits": hits, "query": query})
+    context = {
+        "form": form,
+        "results": results,
+        "hits": results.hits if results else [],
+        "query": query,
+    }
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])

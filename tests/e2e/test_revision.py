@@ -4,6 +4,7 @@ print layout, and search that lands on the exact misconception."""
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from revision import importer
 from tests import factories
@@ -65,3 +66,27 @@ def test_learner_revises_a_topic_and_finds_a_correction(
     assert "Customer service is just about being polite." in (
         page.locator("#misconceptions-6").inner_text()
     )
+
+
+def test_search_results_page_through_by_keyboard(
+    page, live_server, sign_in, learner_with_content, axe
+):
+    learner, topic = learner_with_content
+    # given more hits than one page shows: 25 exam tips that use the word
+    topic.exam_tips.all().delete()
+    for n in range(1, 26):
+        topic.exam_tips.create(position=n, text=f"Escalation tip number {n}.")
+    topic.save()  # moves the topic's content version on, as an import does
+    sign_in(page, learner.username)
+    page.goto(f"{live_server.url}/revision/search/?q=escalation")
+    assert page.get_by_text("Showing 1\u201320 of 25 results").is_visible()
+    assert page.locator(".search-results li").count() == 20
+    assert axe(page) == []
+    # when the learner tabs to "Next" and presses Enter
+    next_link = page.get_by_role("link", name="Next")
+    next_link.focus()
+    page.keyboard.press("Enter")
+    # then the other five are listed
+    expect(page.get_by_text("Showing 21\u201325 of 25 results")).to_be_visible()
+    expect(page.locator(".search-results li")).to_have_count(5)
+    expect(page.get_by_role("link", name="Previous")).to_be_visible()

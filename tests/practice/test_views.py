@@ -278,3 +278,35 @@ def test_settings_form_keeps_input_on_error(client_for, enrolled_learner):
     assert not hasattr(enrolled_learner, "practice_settings") or (
         enrolled_learner.practice_settings.pk is None
     )
+
+
+def test_unit_page_counts_the_learners_cards(client_for, enrolled_learner, topic):
+    # given two cards reviewed (one in learning, one in review), one of them
+    # retired, and the review card overdue since yesterday
+    services.cards_generate_for_unit(unit=topic.unit)
+    first, second, third = Card.objects.filter(unit=topic.unit).order_by("pk")[:3]
+    for card, rating in ((first, 1), (second, 4), (third, 4)):
+        services.review_record(
+            learner=enrolled_learner,
+            card=card,
+            rating=rating,
+            token=uuid.uuid4(),
+            shown_reps=0,
+        )
+    CardState.objects.filter(learner=enrolled_learner, card=second).update(
+        due=timezone.now() - timedelta(days=1)
+    )
+    Card.objects.filter(pk=third.pk).update(retired_at=timezone.now())
+    # when the learner opens the unit's practice page
+    response = client_for(enrolled_learner).get(
+        reverse("practice:unit", args=[topic.unit.slug])
+    )
+    # then the learning card and the overdue review card are due now, the
+    # retired card is not counted, and the rest are new
+    summary = response.context["summary"]
+    assert (summary.total, summary.new) == (CARD_COUNT - 1, CARD_COUNT - 3)
+    assert (summary.learning, summary.due, summary.overdue) == (1, 1, 1)
+    html = response.content.decode()
+    assert 'data-count="due">2<' in html
+    assert f'data-count="new">{CARD_COUNT - 3}<' in html
+    assert "Start a session" in html
