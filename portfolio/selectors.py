@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import (
+    BigIntegerField,
     Count,
     Exists,
     IntegerField,
@@ -18,14 +19,17 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.text import Truncator
 
 from centres import selectors as centre_selectors
 from centres.models import Role
 from portfolio.models import (
     Evidence,
+    EvidenceKind,
     EvidenceMapping,
     EvidenceRevision,
     PortfolioExport,
@@ -254,6 +258,26 @@ def submission_versions(*, submission: Submission | None) -> list[SubmissionVers
     return list(submission.versions.order_by("-number"))
 
 
+@dataclass(frozen=True)
+class VersionSummary:
+    number: int
+    created_at: Any
+    item_count: int  # items of evidence the version was submitted with
+
+
+def submission_history(*, submission: Submission | None) -> list[VersionSummary]:
+    """The submitted versions, newest first, with how many items each held: one
+    query that reads only the snapshots' id lists, not their contents."""
+    if submission is None:
+        return []
+    return [
+        VersionSummary(number=number, created_at=created_at, item_count=len(ids or []))
+        for number, created_at, ids in submission.versions.order_by(
+            "-number"
+        ).values_list("number", "created_at", "snapshot__evidence_ids")
+    ]
+
+
 def submission_version_get(*, submission: Submission, number: int | None = None):
     """One version of a submission (the current one when `number` is None),
     with its self-assessment rows. Raises Http404."""
@@ -356,7 +380,9 @@ class Coverage:
 
 
 def coverage(*, learner, centre, unit: Unit) -> Coverage:
-    """Marking points (rows, grouped by learning outcome) by evidence (columns).
+    """Marking points (rows, grouped by learning outcome) by every item of
+    evidence (columns), for the PDF export; the coverage page shows
+    `coverage_matrix`, a page of columns at a time.
 
     Uncovered points carry their topic's exam tips and misconceptions. Five
     queries for any number of evidence items or marking points.
@@ -397,6 +423,371 @@ def coverage(*, learner, centre, unit: Unit) -> Coverage:
     return Coverage(
         evidence=evidence, groups=groups, total=len(points), covered=covered
     )
+
+
+# --- the unit page and the bounded coverage matrix --------------------------------------
+EVIDENCE_PER_PAGE = 25  # rows of the unit page's evidence table
+MATRIX_COLUMNS_PER_PAGE = 20  # evidence columns of the coverage matrix
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a list of `total` items: Django's Page without its COUNT
+    query, because these pages already get the total from an aggregate."""
+
+    number: int
+    per_page: int
+    total: int
+
+    @classmethod
+    def at(cls, number: int, *, per_page: int, total: int) -> "Pager":
+        """The page `number`, moved into range (1 to the last page)."""
+        last = max(1, -(-total // per_page))
+        return cls(number=min(max(number, 1), last), per_page=per_page, total=total)
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.per_page
+
+    @property
+    def start(self) -> int:
+        """1-based position of the page's first item (0 for an empty list)."""
+        return self.offset + 1 if self.total else 0
+
+    @property
+    def end(self) -> int:
+        return min(self.offset + self.per_page, self.total)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    @property
+    def previous_number(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next_number(self) -> int | None:
+        return self.number + 1 if self.number < self.num_pages else None
+
+    @property
+    def links(self) -> list[int | None]:
+        """Page numbers to link: the first, the last and two either side of the
+        current page; None where a run of pages is left out."""
+        last = self.num_pages
+        shown = sorted(
+            {1, last}
+            | set(range(max(1, self.number - 2), min(last, self.number + 2) + 1))
+        )
+        links: list[int | None] = []
+        for n in shown:
+            if links and n - (links[-1] or 0) > 1:
+                links.append(None)
+            links.append(n)
+        return links
+
+
+@dataclass
+class CoverageSummary:
+    total: int  # marking points in the unit
+    covered: int  # of those, mapped from at least one item of the learner's evidence
+    evidence_count: int  # the learner's items of evidence for the unit
+
+    @property
+    def uncovered(self) -> int:
+        return self.total - self.covered
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.covered / self.total) if self.total else 0
+
+
+def _unit_evidence(*, learner, centre, unit: Unit) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(learner=learner, centre=centre, unit=unit)
+
+
+def _total(queryset, counted: str = "pk", *, distinct: bool = False) -> Subquery:
+    """A COUNT subquery over all of `queryset` (no GROUP BY, so always one row,
+    0 when it is empty)."""
+    return Subquery(
+        queryset.order_by()
+        .annotate(everything=Value(1))
+        .values("everything")
+        .annotate(n=Count(counted, distinct=distinct))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def coverage_summary(*, learner, centre, unit: Unit) -> CoverageSummary:
+    """How many of the unit's marking points the learner's evidence covers, and
+    how many items there are: one query of three counts, for any portfolio size.
+
+    The mapping count starts from the learner's evidence (`evidence_id IN ...`),
+    so the database walks their items, never every learner's mappings.
+    """
+    evidence = _unit_evidence(learner=learner, centre=centre, unit=unit)
+    # Services only map evidence to its own unit's marking points, so counting
+    # the points its mappings name needs no join back to the unit.
+    mapped = EvidenceMapping.objects.filter(evidence_id__in=evidence.values("pk"))
+    total, covered, evidence_count = (
+        Unit.objects.filter(pk=unit.pk)
+        .annotate(
+            point_count=_total(MarkingPoint.objects.filter(topic__unit=unit)),
+            covered_count=_total(mapped, "marking_point_id", distinct=True),
+            evidence_count=_total(evidence),
+        )
+        .values_list("point_count", "covered_count", "evidence_count")
+        .get()
+    )
+    return CoverageSummary(total=total, covered=covered, evidence_count=evidence_count)
+
+
+@dataclass
+class EvidenceRow:
+    pk: int
+    title: str
+    kind: str
+    kind_label: str
+    is_draft: bool
+    is_locked: bool
+    updated_at: Any
+    points: list[tuple[str, str]]  # (label, text) of each marking point it maps to
+
+
+def evidence_page(*, learner, centre, unit: Unit, pager: Pager) -> list[EvidenceRow]:
+    """One page of the learner's evidence for a unit, newest first, with the
+    marking points each item maps to: one query (the page's items joined to
+    their mappings), whatever the portfolio's size."""
+    page_ids = _unit_evidence(learner=learner, centre=centre, unit=unit).order_by(
+        "-created_at", "-pk"
+    )[pager.offset : pager.offset + pager.per_page]
+    joined = (
+        Evidence.objects.filter(pk__in=page_ids.values("pk"))
+        .order_by(
+            "-created_at",
+            "-pk",
+            "mappings__marking_point__topic_id",
+            "mappings__marking_point__position",
+        )
+        .values_list(
+            "pk",
+            "title",
+            "kind",
+            "is_draft",
+            "is_locked",
+            "updated_at",
+            "mappings__marking_point_id",
+            "mappings__marking_point__position",
+            "mappings__marking_point__reference",
+            "mappings__marking_point__text",
+        )
+    )
+    rows: dict[int, EvidenceRow] = {}
+    labels: dict[int, str] = {}
+    for pk, title, kind, draft, locked, updated, point_id, pos, ref, text in joined:
+        row = rows.get(pk)
+        if row is None:
+            row = rows[pk] = EvidenceRow(
+                pk=pk,
+                title=title,
+                kind=kind,
+                kind_label=EvidenceKind(kind).label,
+                is_draft=draft,
+                is_locked=locked,
+                updated_at=updated,
+                points=[],
+            )
+        if point_id is not None:
+            if point_id not in labels:
+                labels[point_id] = MarkingPoint(position=pos, reference=ref).label
+            row.points.append((labels[point_id], text))
+    return list(rows.values())
+
+
+@dataclass
+class MatrixColumn:
+    pk: int
+    title: str  # shortened to fit a column heading
+    full_title: str
+
+
+@dataclass
+class MatrixCell:
+    note: str  # where in the evidence, or "✓" when the learner gave no note
+    short: str  # the note shortened for the cell; "" for a plain tick
+
+
+@dataclass
+class MatrixRow:
+    point: MarkingPoint
+    evidenced_by: int  # items of evidence (all of them, not just this page's)
+    cells: list[MatrixCell | None]  # per column of the page
+    tips: list[str] = field(default_factory=list)
+    misconceptions: list[str] = field(default_factory=list)
+
+    @property
+    def covered(self) -> bool:
+        return self.evidenced_by > 0
+
+
+@dataclass
+class MatrixGroup:
+    outcome: LearningOutcome | None
+    rows: list[MatrixRow]
+
+
+@dataclass
+class CoverageMatrix:
+    columns: list[MatrixColumn]
+    groups: list[MatrixGroup]
+    pager: Pager  # over the evidence columns
+    total: int
+    covered: int
+
+    @property
+    def uncovered(self) -> int:
+        return self.total - self.covered
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.covered / self.total) if self.total else 0
+
+
+def coverage_matrix(*, learner, centre, unit: Unit, page: int) -> CoverageMatrix:
+    """The unit's marking points (rows, grouped by learning outcome) against one
+    page of the learner's evidence (columns, newest first).
+
+    Whether a row is covered and how many items evidence it count all of the
+    evidence, in SQL; only the cells are per page. Uncovered rows carry their
+    topic's first three exam tips and misconceptions. Four queries for any
+    number of evidence items.
+    """
+    evidence = _unit_evidence(learner=learner, centre=centre, unit=unit)
+    evidence_total, evidenced_by = _evidence_counts(evidence)
+    pager = Pager.at(page, per_page=MATRIX_COLUMNS_PER_PAGE, total=evidence_total)
+    points = list(
+        MarkingPoint.objects.filter(topic__unit=unit)
+        .select_related("outcome", "topic")
+        .only(
+            "position",
+            "text",
+            "reference",
+            "topic__slug",
+            "topic__title",
+            "outcome__number",
+            "outcome__text",
+        )
+        .order_by("outcome__number", "topic__position", "position")
+    )
+    page_ids = evidence.order_by("-created_at", "-pk")[
+        pager.offset : pager.offset + pager.per_page
+    ]
+    joined = (
+        Evidence.objects.filter(pk__in=page_ids.values("pk"))
+        .order_by("-created_at", "-pk")
+        .values_list("pk", "title", "mappings__marking_point_id", "mappings__note")
+    )
+    columns: list[MatrixColumn] = []
+    notes: dict[int, dict[int, str]] = {}  # point id -> column index -> note
+    for pk, title, point_id, note in joined:
+        if not columns or columns[-1].pk != pk:
+            columns.append(
+                MatrixColumn(pk=pk, title=_short(title, 30), full_title=title)
+            )
+        if point_id is not None:
+            notes.setdefault(point_id, {})[len(columns) - 1] = note
+    advice = _topic_advice({p.topic_id for p in points if not evidenced_by.get(p.pk)})
+    groups: list[MatrixGroup] = []
+    for point in points:
+        cells: list[MatrixCell | None] = [None] * len(columns)
+        for index, note in notes.get(point.pk, {}).items():
+            cells[index] = MatrixCell(note=note or "✓", short=_short(note, 40))
+        count = evidenced_by.get(point.pk, 0)
+        tips, mistakes = advice.get(point.topic_id, ([], []))
+        row = MatrixRow(
+            point=point,
+            evidenced_by=count,
+            cells=cells,
+            tips=[] if count else tips[:3],
+            misconceptions=[] if count else mistakes[:3],
+        )
+        if not groups or groups[-1].outcome != point.outcome:
+            groups.append(MatrixGroup(outcome=point.outcome, rows=[]))
+        groups[-1].rows.append(row)
+    return CoverageMatrix(
+        columns=columns,
+        groups=groups,
+        pager=pager,
+        total=len(points),
+        covered=sum(1 for p in points if evidenced_by.get(p.pk)),
+    )
+
+
+def _short(text: str, length: int) -> str:
+    """`text` cut to `length` characters as the truncatechars filter would (most
+    titles and notes fit, and skip Truncator's translated ellipsis)."""
+    return text if len(text) <= length else Truncator(text).chars(length)
+
+
+def _evidence_counts(evidence: QuerySet[Evidence]) -> tuple[int, dict[int, int]]:
+    """(items of evidence, {marking point id: items mapped to it}): one query,
+    the per-point counts and the total (on a row with no point) in a UNION.
+
+    Both start from the evidence ids (`evidence_id IN ...`), so the database
+    walks this learner's items, never every learner's mappings to the points.
+    """
+    per_point = (
+        EvidenceMapping.objects.filter(evidence_id__in=evidence.values("pk"))
+        .order_by()
+        .values("marking_point_id")
+        .annotate(n=Count("evidence_id"))
+        .values_list("marking_point_id", "n")
+    )
+    items = (
+        evidence.order_by()
+        .annotate(point=Value(None, output_field=BigIntegerField()))
+        .values("point")
+        .annotate(n=Count("pk"))
+        .values_list("point", "n")
+    )
+    total, counts = 0, {}
+    for point_id, n in per_point.union(items, all=True).order_by():
+        if point_id is None:
+            total = n
+        else:
+            counts[point_id] = n
+    return total, counts
+
+
+def _topic_advice(topic_ids: set[int]) -> dict[int, tuple[list[str], list[str]]]:
+    """{topic id: (exam tips, misconceptions)} in document order: one query
+    (none when every point is covered)."""
+    if not topic_ids:
+        return {}
+    tips = (
+        ExamTip.objects.filter(topic_id__in=topic_ids)
+        .order_by()
+        .annotate(kind=Value("tip"))
+        .values_list("topic_id", "position", "kind", "text")
+    )
+    mistakes = (
+        Misconception.objects.filter(topic_id__in=topic_ids)
+        .order_by()
+        .annotate(kind=Value("mistake"))
+        .values_list("topic_id", "position", "kind", "text")
+    )
+    advice: dict[int, tuple[list[str], list[str]]] = {}
+    for topic_id, _position, kind, text in tips.union(mistakes, all=True).order_by(
+        "topic_id", "position"
+    ):
+        entry = advice.setdefault(topic_id, ([], []))
+        entry[0 if kind == "tip" else 1].append(text)
+    return advice
 
 
 # --- what changed between versions ------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from centres import services as centre_services
 from centres.models import NotificationKind, User
 from outbox import services as outbox_services
-from portfolio import extensions, rendering, uploads
+from portfolio import caching, extensions, rendering, uploads
 from portfolio.models import (
     AiUseLevel,
     Evidence,
@@ -98,6 +98,11 @@ def _record_revision(evidence: Evidence) -> EvidenceRevision:
     )
 
 
+def _pages_changed(evidence: Evidence) -> None:
+    """Retire the cached unit page and coverage matrix showing this evidence."""
+    caching.portfolio_changed(learner_id=evidence.learner_id, unit_id=evidence.unit_id)
+
+
 def _schedule_suggestions(evidence: Evidence) -> None:
     outbox_services.enqueue("portfolio.tasks.evidence_suggest_task", evidence.pk)
 
@@ -141,6 +146,7 @@ def log_create(
     evidence.full_clean()
     evidence.save()
     _record_revision(evidence)
+    _pages_changed(evidence)
     if not is_draft:
         _schedule_suggestions(evidence)
     return evidence
@@ -205,6 +211,7 @@ def log_update(
     current.save()
     current.refresh_from_db()
     _record_revision(current)
+    _pages_changed(current)
     if not is_draft:
         _schedule_suggestions(current)
     return current
@@ -320,6 +327,7 @@ def file_upload(
             evidence.full_clean()
             evidence.save()
             _record_revision(evidence)
+            _pages_changed(evidence)
             if mappings:
                 mappings_set(evidence=evidence, points=mappings)
             if evidence.extraction_status == ExtractionStatus.PENDING:
@@ -354,12 +362,14 @@ def evidence_extract_text(*, evidence_id: int) -> Evidence | None:
     except extraction.ExtractionError:
         evidence.extraction_status = ExtractionStatus.FAILED
         evidence.save(update_fields=["extraction_status", "updated_at"])
+        _pages_changed(evidence)
         return evidence
     evidence.extracted_text = text
     evidence.extraction_status = (
         ExtractionStatus.DONE if text.strip() else ExtractionStatus.EMPTY
     )
     evidence.save(update_fields=["extracted_text", "extraction_status", "updated_at"])
+    _pages_changed(evidence)
     if text.strip():
         _schedule_suggestions(evidence)
     return evidence
@@ -379,6 +389,7 @@ def evidence_delete(*, evidence: Evidence) -> None:
         )
     stored = current.file.name if current.file else ""
     current.delete()
+    _pages_changed(current)
     if stored:
         storage = current.file.storage
         transaction.on_commit(lambda: storage.delete(stored))
@@ -452,6 +463,7 @@ def mappings_set(
         evidence=current, marking_point_id__in=list(points)
     ).update(status=SuggestionStatus.ACCEPTED)
     current.save(update_fields=["updated_at"])
+    _pages_changed(current)
     return result
 
 
@@ -616,6 +628,7 @@ def submission_submit(
         for sa in drafts
     )
     Evidence.objects.filter(pk__in=[e.pk for e in evidence]).update(is_locked=True)
+    caching.portfolio_changed(learner_id=learner.pk, unit_id=unit.pk)
     submission.status = SubmissionStatus.SUBMITTED
     submission.current_version = number
     submission.submitted_at = timezone.now()
@@ -699,6 +712,7 @@ def submission_return(*, submission: Submission) -> Submission:
     Evidence.objects.filter(
         learner=current.learner, unit=current.unit, centre=current.centre
     ).update(is_locked=False)
+    caching.portfolio_changed(learner_id=current.learner_id, unit_id=current.unit_id)
     outbox_services.enqueue(
         "portfolio.tasks.submission_marked_email_task", current.pk, current.status
     )

@@ -8,7 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.timezone import get_current_timezone_name
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,7 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from centres import selectors as centre_selectors
 from centres.access import member_required, role_required
 from centres.models import Role
-from portfolio import extensions, forms, permissions, selectors, services, uploads
+from portfolio import (
+    caching,
+    extensions,
+    forms,
+    permissions,
+    selectors,
+    services,
+    uploads,
+)
 from portfolio.models import AiUseLevel, EvidenceKind, ExportStatus, SuggestedMapping
 
 STAFF = (Role.ASSESSOR, Role.IQA, Role.ADMIN)
@@ -61,6 +73,43 @@ def learner_units(request, learner_id: int):
     return render(request, "portfolio/index.html", {"rows": rows, "subject": learner})
 
 
+def _page_number(request) -> int:
+    """The `page` asked for, 1 when absent or not a number (selectors clamp it)."""
+    raw = request.GET.get("page", "")
+    return int(raw) if raw.isdigit() else 1
+
+
+def _evidence_section(request, learner, unit, submission, page: int) -> dict:
+    """Coverage figures, submission history and the rendered evidence table
+    (one page of it): built on a cache miss (three queries), else from the cache."""
+    centre = request.centre
+
+    def build() -> dict:
+        summary = selectors.coverage_summary(learner=learner, centre=centre, unit=unit)
+        pager = selectors.Pager.at(
+            page, per_page=selectors.EVIDENCE_PER_PAGE, total=summary.evidence_count
+        )
+        rows = selectors.evidence_page(
+            learner=learner, centre=centre, unit=unit, pager=pager
+        )
+        return {
+            "page": pager.number,
+            "summary": summary,
+            "history": selectors.submission_history(submission=submission),
+            "evidence_html": render_to_string(
+                "portfolio/unit.html#evidence", {"evidence": rows, "pager": pager}
+            ),
+        }
+
+    return caching.fragment(
+        learner_id=learner.pk,
+        unit_id=unit.pk,
+        parts=("unit", centre.pk, page, get_language(), get_current_timezone_name()),
+        build=build,
+        keep=lambda section: section["page"] == page,
+    )
+
+
 def _unit_page(request, learner, unit_slug: str, *, staff: bool):
     unit = selectors.unit_get_for_learner(
         learner=learner, centre=request.centre, slug=unit_slug
@@ -68,16 +117,19 @@ def _unit_page(request, learner, unit_slug: str, *, staff: bool):
     submission = selectors.submission_for(
         learner=learner, centre=request.centre, unit=unit
     )
+    section = _evidence_section(
+        request, learner, unit, submission, _page_number(request)
+    )
     context = {
         "unit": unit,
         "subject": learner,
         "staff": staff,
         "submission": submission,
         "editable": not staff and (submission is None or submission.is_editable),
-        "coverage": selectors.coverage(
-            learner=learner, centre=request.centre, unit=unit
-        ),
-        "versions": selectors.submission_versions(submission=submission),
+        "coverage": section["summary"],
+        "versions": section["history"],
+        # Our own template, rendered with autoescaping in _evidence_section.
+        "evidence_html": mark_safe(section["evidence_html"]),  # noqa: S308  # nosec B308 B703
         "can_export": permissions.can_export(request.roles, learner, request.user),
         "links": extensions.submission_links(request.roles) if submission else [],
     }
@@ -101,14 +153,32 @@ def _coverage_page(request, learner, unit_slug: str, *, staff: bool):
     unit = selectors.unit_get_for_learner(
         learner=learner, centre=request.centre, slug=unit_slug
     )
-    cov = selectors.coverage(learner=learner, centre=request.centre, unit=unit)
-    template = "portfolio/coverage.html"
+    page = _page_number(request)
+
+    def build() -> tuple[int, str]:
+        matrix = selectors.coverage_matrix(
+            learner=learner, centre=request.centre, unit=unit, page=page
+        )
+        context = {"unit": unit, "coverage": matrix}
+        return matrix.pager.number, render_to_string(
+            "portfolio/coverage.html#matrix", context
+        )
+
+    _number, html = caching.fragment(
+        learner_id=learner.pk,
+        unit_id=unit.pk,
+        parts=("matrix", request.centre.pk, page, get_language()),
+        build=build,
+        keep=lambda built: built[0] == page,
+    )
+    # Our own template, rendered with autoescaping in build().
+    matrix_html = mark_safe(html)  # noqa: S308  # nosec B308 B703
     if request.htmx:
-        template += "#matrix"
+        return HttpResponse(matrix_html)
     return render(
         request,
-        template,
-        {"unit": unit, "coverage": cov, "subject": learner, "staff": staff},
+        "portfolio/coverage.html",
+        {"unit": unit, "matrix_html": matrix_html, "subject": learner, "staff": staff},
     )
 
 
