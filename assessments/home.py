@@ -27,9 +27,9 @@ def learner_feedback(request: HttpRequest) -> dict[str, Any]:
     from assessments import selectors
 
     return {
-        "decisions": selectors.feedback_list_for_learner(
-            learner=request.user, centre=request.centre
-        )[:5]
+        "decisions": selectors.feedback_latest_for_learner(
+            learner=request.user, centre=request.centre, limit=5
+        )
     }
 
 

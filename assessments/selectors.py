@@ -1,11 +1,15 @@
 """Read queries for marking, feedback and IQA, scoped to what the actor may see."""
 
 import difflib
+import hashlib
 import itertools
+import operator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     Case,
     CharField,
@@ -21,8 +25,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.http import Http404
 from django.utils import timezone
 
@@ -43,7 +48,7 @@ from assessments.models import (
     ResubmissionPolicy,
     UnitMarkingRule,
 )
-from centres.models import Enrolment, EnrolmentStatus, Role, User
+from centres.models import Cohort, Enrolment, EnrolmentStatus, Role, User
 from portfolio.models import (
     Evidence,
     EvidenceRevision,
@@ -53,10 +58,10 @@ from portfolio.models import (
     SuggestedMapping,
     SuggestionStatus,
 )
-from revision.models import MarkingPoint
+from revision.models import MarkingPoint, Unit
 
 WAITING = (SubmissionStatus.SUBMITTED, SubmissionStatus.IN_MARKING)
-QUEUE_PAGE_SIZE = 50
+QUEUE_PAGE_SIZE = 25
 
 
 # --- Scope ------------------------------------------------------------------------
@@ -74,17 +79,32 @@ def _enrolments_for(*, assessor_id: int | None) -> QuerySet[Enrolment]:
     return qs
 
 
+def _marker_scope(*, user: Any, roles: frozenset[str], path: str = "") -> Q:
+    """Which submissions (reached through `path`) the actor may mark or look at as
+    a marker, at the submission's own centre: every one for an admin, those of
+    learners in their assigned cohorts for an assessor, none otherwise."""
+    if permissions.sees_every_queue(roles):
+        return Q()
+    if Role.ASSESSOR not in roles:
+        return Q(pk__in=[])
+    assigned = Enrolment.objects.filter(
+        learner=OuterRef(f"{path}learner"),
+        cohort__centre=OuterRef(f"{path}centre"),
+        cohort__qualification=OuterRef(f"{path}unit__qualification"),
+        status=EnrolmentStatus.ACTIVE,
+        cohort__assessors=user.pk,
+    )
+    return Q(Exists(assigned))
+
+
 def submissions_for_marker(
     *, user: Any, centre: Any, roles: frozenset[str]
 ) -> QuerySet[Submission]:
     """Submissions at `centre` the actor may mark or look at as a marker: every one
     for an admin, those of learners in their assigned cohorts for an assessor."""
-    qs = Submission.objects.filter(centre=centre)
-    if permissions.sees_every_queue(roles):
-        return qs
-    if Role.ASSESSOR in roles:
-        return qs.filter(Exists(_enrolments_for(assessor_id=user.pk)))
-    return qs.none()
+    return Submission.objects.filter(
+        _marker_scope(user=user, roles=roles), centre=centre
+    )
 
 
 def submission_is_assigned(*, user: Any, submission: Submission) -> bool:
@@ -111,10 +131,17 @@ def submission_get_for_marker(
 
 
 # --- Queue ------------------------------------------------------------------------
-@dataclass
+@dataclass(frozen=True)
 class QueueRow:
-    submission: Submission
+    """One waiting submission as the queue lists it."""
+
+    pk: int
+    learner: str
+    unit_title: str
     cohort_name: str
+    submitted_at: Any  # datetime | None
+    status: str
+    version: int
     target_days: int
     days_waiting: int
 
@@ -124,7 +151,30 @@ class QueueRow:
 
     @property
     def is_resubmission(self) -> bool:
-        return self.submission.current_version > 1
+        return self.version > 1
+
+
+@dataclass(frozen=True)
+class ScopeCohort:
+    """A cohort whose learners' submissions a queue covers."""
+
+    pk: int
+    name: str
+    qualification_id: int
+    target_days: int  # the cohort's marking target, else the centre's
+
+
+@dataclass(frozen=True)
+class QueueChoices:
+    """What the queue's filters offer, and the cohorts behind them: the actor's
+    own (or every one at the centre for those who see every queue)."""
+
+    cohorts: list[ScopeCohort]
+    units: list[tuple[int, str]]
+
+    @property
+    def cohort_choices(self) -> list[tuple[int, str]]:
+        return [(c.pk, c.name) for c in self.cohorts]
 
 
 @dataclass
@@ -139,41 +189,178 @@ class Queue:
     cohorts: list[tuple[int, str]] = field(default_factory=list)
     units: list[tuple[int, str]] = field(default_factory=list)
 
+    @property
+    def first(self) -> int:
+        """The position in the whole queue of the page's first row (from 1)."""
+        return (self.page - 1) * QUEUE_PAGE_SIZE + 1 if self.rows else 0
 
-def _queue_queryset(
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+def _scope_cohorts(
+    *, user: Any, centre: Any, roles: frozenset[str]
+) -> list[ScopeCohort]:
+    """The cohorts with learners whose work the actor marks, by name (one query)."""
+    qs = Cohort.objects.filter(centre=centre).filter(
+        Exists(Enrolment.objects.filter(cohort=OuterRef("pk")))
+    )
+    if not permissions.sees_every_queue(roles):
+        qs = qs.filter(assessors=user)
+    default = centre.marking_target_days
+    return [
+        ScopeCohort(pk, name, qualification_id, default if target is None else target)
+        for pk, name, qualification_id, target in qs.order_by("name", "pk").values_list(
+            "pk", "name", "qualification_id", "marking_target_days"
+        )
+    ]
+
+
+def _first_cohort(cohorts: list[ScopeCohort], *, assessor_id: int | None) -> Subquery:
+    """The id of the first cohort by name among `cohorts` that the submission's
+    learner is actively enrolled on for the unit's qualification."""
+    qs = Enrolment.objects.filter(
+        learner=OuterRef("learner"),
+        cohort_id__in=[c.pk for c in cohorts],
+        cohort__qualification_id=OuterRef("unit__qualification_id"),
+        status=EnrolmentStatus.ACTIVE,
+    )
+    if assessor_id is not None:
+        qs = qs.filter(cohort__assessors=assessor_id)
+    return Subquery(qs.order_by("cohort__name", "pk").values("cohort_id")[:1])
+
+
+def _waiting(
     *,
-    user: Any,
     centre: Any,
-    roles: frozenset[str],
-    cohort_id: int | None = None,
-    unit_id: int | None = None,
+    cohorts: list[ScopeCohort],
     assessor_id: int | None = None,
+    unit_id: int | None = None,
 ) -> QuerySet[Submission]:
-    scope_assessor = None if permissions.sees_every_queue(roles) else user.pk
-    if assessor_id is not None and permissions.sees_every_queue(roles):
-        scope_assessor = assessor_id
-    enrolments = _enrolments_for(assessor_id=scope_assessor)
-    if cohort_id is not None:
-        enrolments = enrolments.filter(cohort_id=cohort_id)
-    first = enrolments.order_by("cohort__name", "pk")
+    """Submissions waiting at `centre` from learners actively enrolled on one of
+    `cohorts` (on the unit's qualification), optionally only those `assessor_id`
+    assesses, whose current version is not finalised yet. The cohorts are named
+    by id, so each row costs one index probe on the enrolments."""
+    if not cohorts:
+        return Submission.objects.none()
+    by_qualification: dict[int, list[int]] = {}
+    for cohort in cohorts:
+        by_qualification.setdefault(cohort.qualification_id, []).append(cohort.pk)
+    enrolled = Q()
+    for qualification_id, ids in sorted(by_qualification.items()):
+        enrolments = Enrolment.objects.filter(
+            learner=OuterRef("learner"),
+            cohort_id__in=ids,
+            status=EnrolmentStatus.ACTIVE,
+        )
+        if assessor_id is not None:
+            enrolments = enrolments.filter(cohort__assessors=assessor_id)
+        enrolled |= Q(unit__qualification_id=qualification_id) & Q(Exists(enrolments))
     finalised = Marking.objects.filter(
         submission=OuterRef("pk"),
         submission_version__number=OuterRef("current_version"),
         finalised_at__isnull=False,
     )
-    return (
+    qs = (
         Submission.objects.filter(centre=centre, status__in=WAITING)
-        .filter(Exists(enrolments))
+        .filter(enrolled)
         .exclude(Exists(finalised))
-        .filter(**({"unit_id": unit_id} if unit_id else {}))
-        .annotate(
-            cohort_name=Subquery(first.values("cohort__name")[:1]),
-            target_days=Coalesce(
-                Subquery(first.values("cohort__marking_target_days")[:1]),
-                F("centre__marking_target_days"),
-                output_field=IntegerField(),
-            ),
+    )
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    return qs
+
+
+def _counts(
+    qs: QuerySet[Submission],
+    *,
+    cohorts: list[ScopeCohort],
+    assessor_id: int | None,
+    today: date,
+) -> tuple[QuerySet[Submission], dict[str, Count]]:
+    """The queue's counts as aggregates (waiting, past target, resubmissions, being
+    marked), with `qs` annotated with each row's cohort when they need it.
+
+    Past target is a filter on when a row was submitted: on or before the last
+    day that puts it beyond its cohort's target, in working days as
+    `workdays.working_days_between` counts them (in the current time zone). So
+    rows need their cohort only when the cohorts' targets differ."""
+    counts = {
+        "total": Count("pk"),
+        "resubmissions": Count("pk", filter=Q(current_version__gt=1)),
+        "in_marking": Count("pk", filter=Q(status=SubmissionStatus.IN_MARKING)),
+    }
+    by_target: dict[int, list[int]] = {}
+    for cohort in cohorts:
+        by_target.setdefault(cohort.target_days, []).append(cohort.pk)
+    zone = timezone.get_current_timezone()
+
+    def cutoff(target: int) -> datetime:
+        day = workdays.latest_start_beyond(target, today) + timedelta(days=1)
+        return datetime.combine(day, time.min, tzinfo=zone)
+
+    if len(by_target) == 1:
+        counts["overdue"] = Count(
+            "pk", filter=Q(submitted_at__lt=cutoff(next(iter(by_target))))
         )
+    elif by_target:
+        qs = qs.annotate(cohort_id=_first_cohort(cohorts, assessor_id=assessor_id))
+        overdue = Q()
+        for target, ids in sorted(by_target.items()):
+            overdue |= Q(cohort_id__in=ids, submitted_at__lt=cutoff(target))
+        counts["overdue"] = Count("pk", filter=overdue)
+    return qs, counts
+
+
+def queue_choices_for_actor(
+    *, user: Any, centre: Any, roles: frozenset[str]
+) -> QueueChoices:
+    """The cohorts the actor's queue covers and the units with work waiting at the
+    centre, for the queue's filters (two queries, whatever the cohorts' size)."""
+    units = (
+        Unit.objects.filter(
+            Exists(
+                Submission.objects.filter(
+                    unit=OuterRef("pk"), centre=centre, status__in=WAITING
+                )
+            )
+        )
+        .order_by("title", "pk")
+        .values_list("pk", "title")
+    )
+    return QueueChoices(
+        cohorts=_scope_cohorts(user=user, centre=centre, roles=roles),
+        units=list(units),
+    )
+
+
+def _queue_page(
+    qs: QuerySet[Submission],
+    counts: dict[str, Count],
+    *,
+    cohorts: list[ScopeCohort],
+    assessor_id: int | None,
+    start: int,
+) -> list[dict[str, Any]]:
+    """One page of the queue, oldest first, each row also carrying the counts over
+    the whole queue (window aggregates): the rows in scope are found once."""
+    return list(
+        qs.annotate(
+            first_cohort=_first_cohort(cohorts, assessor_id=assessor_id),
+            **{name: Window(count) for name, count in counts.items()},
+        )
+        .order_by("submitted_at", "pk")
+        .values(
+            "pk",
+            "learner_id",
+            "unit__title",
+            "submitted_at",
+            "status",
+            "current_version",
+            "first_cohort",
+            *counts,
+        )[start : start + QUEUE_PAGE_SIZE]
     )
 
 
@@ -187,102 +374,93 @@ def queue_for_actor(
     assessor_id: int | None = None,
     page: int = 1,
     today: date | None = None,
+    choices: QueueChoices | None = None,
 ) -> Queue:
-    """Submissions waiting to be marked, oldest first, with days waiting against
-    the cohort's (or centre's) marking target. Four queries whatever its size."""
+    """Submissions waiting to be marked, oldest first, a page at a time, with days
+    waiting against the cohort's (or centre's) marking target, and the counts
+    over the whole queue. Four queries whatever the queue's size (two when the
+    caller has the filter `choices` already): the page with the counts, then its
+    learners' names; one more only for a page past the end."""
     today = today or timezone.localdate()
-    qs = _queue_queryset(
-        user=user,
-        centre=centre,
-        roles=roles,
-        cohort_id=cohort_id,
-        unit_id=unit_id,
-        assessor_id=assessor_id,
-    )
-    # Counts need working days per row: one narrow query over all waiting rows.
-    summary = list(
-        qs.values_list("submitted_at", "target_days", "current_version", "status")
-    )
-    overdue = sum(
-        1
-        for submitted_at, target, _v, _s in summary
-        if submitted_at
-        and workdays.working_days_between(timezone.localdate(submitted_at), today)
-        > target
-    )
-    pages = max(1, -(-len(summary) // QUEUE_PAGE_SIZE))
-    page = min(max(1, page), pages)
-    start = (page - 1) * QUEUE_PAGE_SIZE
-    rows = [
-        QueueRow(
-            submission=s,
-            cohort_name=s.cohort_name or "",
-            target_days=s.target_days,
-            days_waiting=workdays.working_days_between(
-                timezone.localdate(s.submitted_at), today
-            )
-            if s.submitted_at
-            else 0,
-        )
-        for s in qs.select_related("learner", "unit").order_by("submitted_at", "pk")[
-            start : start + QUEUE_PAGE_SIZE
-        ]
-    ]
-    cohort_scope = Enrolment.objects.filter(cohort__centre=centre)
+    choices = choices or queue_choices_for_actor(user=user, centre=centre, roles=roles)
+    cohorts = [c for c in choices.cohorts if cohort_id in (None, c.pk)]
     if not permissions.sees_every_queue(roles):
-        cohort_scope = cohort_scope.filter(cohort__assessors=user)
-    cohorts = sorted(
-        {
-            (c["cohort_id"], c["cohort__name"])
-            for c in cohort_scope.values("cohort_id", "cohort__name").distinct()
-        },
-        key=lambda c: c[1],
+        assessor_id = None  # their own cohorts are the scope already
+    scope = {"cohorts": cohorts, "assessor_id": assessor_id}
+    qs, counts = _counts(
+        _waiting(centre=centre, unit_id=unit_id, **scope), today=today, **scope
     )
-    units = sorted(
-        set(
-            Submission.objects.filter(centre=centre, status__in=WAITING).values_list(
-                "unit_id", "unit__title"
+    page = max(1, page)
+    found = _queue_page(qs, counts, start=(page - 1) * QUEUE_PAGE_SIZE, **scope)
+    if not found and page > 1:  # past the end (the queue shrank): the last page
+        total = qs.aggregate(n=Count("pk"))["n"]
+        page = max(1, -(-total // QUEUE_PAGE_SIZE))
+        found = _queue_page(qs, counts, start=(page - 1) * QUEUE_PAGE_SIZE, **scope)
+    totals = {name: found[0][name] if found else 0 for name in counts}
+    learners = User.objects.filter(pk__in={row["learner_id"] for row in found})
+    names = {
+        learner.pk: str(learner)
+        for learner in learners.only("first_name", "last_name", "username")
+    }
+    by_pk = {c.pk: c for c in cohorts}
+    rows = []
+    for row in found:
+        cohort = by_pk.get(row["first_cohort"])
+        submitted_at = row["submitted_at"]
+        rows.append(
+            QueueRow(
+                pk=row["pk"],
+                learner=names.get(row["learner_id"], ""),
+                unit_title=row["unit__title"],
+                cohort_name=cohort.name if cohort else "",
+                submitted_at=submitted_at,
+                status=row["status"],
+                version=row["current_version"],
+                target_days=cohort.target_days
+                if cohort
+                else centre.marking_target_days,
+                days_waiting=workdays.working_days_between(
+                    timezone.localdate(submitted_at), today
+                )
+                if submitted_at
+                else 0,
             )
-        ),
-        key=lambda u: u[1],
-    )
+        )
     return Queue(
         rows=rows,
-        total=len(summary),
-        overdue=overdue,
-        resubmissions=sum(1 for row in summary if row[2] > 1),
-        in_marking=sum(1 for row in summary if row[3] == SubmissionStatus.IN_MARKING),
+        total=totals["total"],
+        overdue=totals.get("overdue", 0),
+        resubmissions=totals["resubmissions"],
+        in_marking=totals["in_marking"],
         page=page,
-        pages=pages,
-        cohorts=cohorts,
-        units=units,
+        pages=max(1, -(-totals["total"] // QUEUE_PAGE_SIZE)),
+        cohorts=choices.cohort_choices,
+        units=choices.units,
     )
 
 
 def queue_summary(*, user: Any, centre: Any, roles: frozenset[str]) -> dict[str, int]:
-    """Counts for the home panel (one query)."""
-    today = timezone.localdate()
-    rows = list(
-        _queue_queryset(user=user, centre=centre, roles=roles).values_list(
-            "submitted_at", "target_days"
-        )
+    """Waiting and past-target counts for the home panel (two queries: the cohorts
+    in scope, then one aggregate)."""
+    cohorts = _scope_cohorts(user=user, centre=centre, roles=roles)
+    qs, counts = _counts(
+        _waiting(centre=centre, cohorts=cohorts),
+        cohorts=cohorts,
+        assessor_id=None,
+        today=timezone.localdate(),
     )
-    overdue = sum(
-        1
-        for submitted_at, target in rows
-        if submitted_at
-        and workdays.working_days_between(timezone.localdate(submitted_at), today)
-        > target
-    )
-    return {"total": len(rows), "overdue": overdue}
+    wanted = {name: counts[name] for name in ("total", "overdue") if name in counts}
+    result = qs.aggregate(**wanted)
+    return {"total": result["total"] or 0, "overdue": result.get("overdue") or 0}
 
 
 def next_in_queue(
     *, user: Any, centre: Any, roles: frozenset[str], after: Submission
 ) -> Submission | None:
     """The oldest waiting submission other than `after`."""
+    cohorts = _scope_cohorts(user=user, centre=centre, roles=roles)
     return (
-        _queue_queryset(user=user, centre=centre, roles=roles)
+        _waiting(centre=centre, cohorts=cohorts)
         .exclude(pk=after.pk)
         .order_by("submitted_at", "pk")
         .first()
@@ -315,6 +493,35 @@ def policy_for(qualification_id: int) -> dict[str, Any]:
     }
 
 
+def _authorised_extra(path: str = "") -> Coalesce:
+    """How many extra resubmissions were authorised (a subquery)."""
+    return Coalesce(
+        Subquery(
+            ResubmissionAuthorisation.objects.filter(
+                submission_id=OuterRef(f"{path}id")
+            )
+            .values("submission_id")
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def _last_return(path: str = "") -> Subquery:
+    """When "not yet" feedback was last released to the learner (a subquery)."""
+    return Subquery(
+        FeedbackRelease.objects.filter(
+            decision__submission_id=OuterRef(f"{path}id"),
+            status=ReleaseStatus.RELEASED,
+            decision__outcome="not_yet",
+        )
+        .order_by("-released_at")
+        .values("released_at")[:1]
+    )
+
+
 def allowance_annotations(path: str = "") -> dict[str, Any]:
     """Subquery annotations carrying what `allowance_from` needs, for a queryset
     whose rows reach the submission through `path` ("" on Submission itself,
@@ -326,27 +533,8 @@ def allowance_annotations(path: str = "") -> dict[str, Any]:
         "policy_max": Subquery(policy.values("max_resubmissions")[:1]),
         "policy_window": Subquery(policy.values("window_days")[:1]),
         "policy_role": Subquery(policy.values("authoriser_role")[:1]),
-        "authorised_extra": Coalesce(
-            Subquery(
-                ResubmissionAuthorisation.objects.filter(
-                    submission_id=OuterRef(f"{path}id")
-                )
-                .values("submission_id")
-                .annotate(n=Count("pk"))
-                .values("n")[:1],
-                output_field=IntegerField(),
-            ),
-            0,
-        ),
-        "last_return": Subquery(
-            FeedbackRelease.objects.filter(
-                decision__submission_id=OuterRef(f"{path}id"),
-                status=ReleaseStatus.RELEASED,
-                decision__outcome="not_yet",
-            )
-            .order_by("-released_at")
-            .values("released_at")[:1]
-        ),
+        "authorised_extra": _authorised_extra(path),
+        "last_return": _last_return(path),
         "rule_name": Subquery(
             UnitMarkingRule.objects.filter(unit_id=OuterRef(f"{path}unit_id")).values(
                 "rule"
@@ -377,13 +565,6 @@ def allowance_from(*, submission: Submission, row: Any) -> Allowance:
     )
 
 
-def rule_from(row: Any) -> tuple[str, int]:
-    """The unit's marking rule from a row annotated with `allowance_annotations`."""
-    if row.rule_name is None:
-        return "all_full", 100
-    return row.rule_name, row.rule_min_percent
-
-
 def resubmission_allowance(*, submission: Submission) -> Allowance:
     """Whether the learner may resubmit (or the current resubmission is within the
     rules): resubmissions used against the qualification's limit, and the window
@@ -408,8 +589,6 @@ def resubmission_allowance(*, submission: Submission) -> Allowance:
 def _allowance(
     *, submission: Submission, policy: dict[str, Any], extra: int, last_return: Any
 ) -> Allowance:
-    from datetime import timedelta
-
     # While returned the next submission would be a resubmission; while waiting,
     # the version being marked already counts.
     if submission.status == SubmissionStatus.RETURNED:
@@ -500,14 +679,58 @@ class EvidenceDiff:
     lines: list[str]
 
 
+# What the marking screen reads of each item of evidence. The query loads only
+# these (a template reaching for another field costs a query per item, which the
+# query-count tests catch), and the evidence column's cache key hashes them all,
+# so the cached HTML changes whenever anything it shows changes, whoever wrote it.
+SCREEN_EVIDENCE_FIELDS = (
+    "kind",
+    "title",
+    "original_name",
+    "content_type",
+    "size",
+    "witness_name",
+    "witness_role",
+    "witness_contact",
+    "body_html",
+    "what_happened",
+    "what_i_did",
+    "outcome",
+    "learned",
+    "free_text",
+    "extracted_text",
+)
+
+
 @dataclass
 class EvidenceRow:
     """One item of evidence on the marking screen with what the learner mapped it
-    to (from the version's snapshot) and its text split for highlighting."""
+    to (from the version's snapshot) and the suggested sentences to mark in it."""
 
     item: Evidence
     mappings: list[tuple[str, str]]  # (point label, learner's note)
-    highlighted: list[tuple[str, tuple[str, ...]]]  # (text, point labels)
+    marks: list[tuple[str, str]] = field(default_factory=list)  # (sentence, label)
+
+    @cached_property
+    def highlighted(self) -> list[tuple[str, tuple[str, ...]]]:
+        """The item's text split into (text, point labels) pieces for highlighting,
+        worked out only when the evidence column is rendered."""
+        return (
+            highlight_segments(self.item.plain_text, self.marks) if self.marks else []
+        )
+
+
+def evidence_fingerprint(rows: list[EvidenceRow]) -> str:
+    """A digest of everything the evidence column shows: each item's loaded fields,
+    the learner's mappings and the suggested sentences."""
+    loaded = operator.attrgetter(*SCREEN_EVIDENCE_FIELDS)
+    parts: list[str] = []
+    for row in rows:
+        parts.append(repr((row.item.pk, row.mappings, row.marks)))
+        parts.extend(map(str, loaded(row.item)))
+    # Each part prefixed with its length, so no two different rows read the same.
+    text = "".join([f"{len(part)}:{part}" for part in parts])
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 @dataclass
@@ -526,6 +749,11 @@ class MarkingScreen:
     decision_id: int | None = None
     evidence_rows: list[EvidenceRow] = field(default_factory=list)
     suggestion_backends: list[str] = field(default_factory=list)
+
+    @cached_property
+    def evidence_key(self) -> str:
+        """Changes whenever the evidence column would render differently."""
+        return evidence_fingerprint(self.evidence_rows)
 
     @property
     def score(self) -> tuple[int, int]:
@@ -559,15 +787,33 @@ def _changed_revisions(
     }
 
 
-def _evidence_with_revisions(
-    ids: list[int], changed: dict[int, tuple[int | None, int | None]]
+def _submitted_evidence(
+    submission: Submission,
+    ids: list[int],
+    changed: dict[int, tuple[int | None, int | None]],
+) -> list[Evidence]:
+    """The submitted evidence (`ids`, from the version's snapshot); items that
+    changed since the previous version also carry the content of both revisions
+    (`old_content`, `new_content`) from subqueries, so the diff costs no query of
+    its own. Found through the learner and unit (indexed) rather than a list of a
+    hundred ids, which costs more to build than to run."""
+    wanted = set(ids)
+    qs = (
+        Evidence.objects.filter(
+            learner_id=submission.learner_id, unit_id=submission.unit_id
+        )
+        .only(*SCREEN_EVIDENCE_FIELDS)
+        .order_by("kind", "pk")
+    )
+    if changed:
+        qs = _with_revisions(qs, changed)
+    return [item for item in qs if item.pk in wanted]
+
+
+def _with_revisions(
+    qs: QuerySet[Evidence], changed: dict[int, tuple[int | None, int | None]]
 ) -> QuerySet[Evidence]:
-    """The submitted evidence; items that changed since the previous version also
-    carry the content of both revisions (`old_content`, `new_content`) from
-    subqueries, so the diff costs no query of its own."""
-    qs = Evidence.objects.filter(pk__in=ids).order_by("kind", "pk")
-    if not changed:
-        return qs
+    """Annotate the items whose saved revision changed with both revisions."""
 
     def number(index: int) -> Case:
         return Case(
@@ -584,7 +830,9 @@ def _evidence_with_revisions(
         return Subquery(
             EvidenceRevision.objects.filter(
                 evidence_id=OuterRef("pk"), number=OuterRef(field_name)
-            ).values("content")[:1],
+            )
+            .order_by()
+            .values("content")[:1],
             output_field=JSONField(),
         )
 
@@ -622,41 +870,96 @@ def _diffs(
 
 
 def _screen_versions() -> QuerySet[SubmissionVersion]:
-    """Versions with everything the marking screen needs from single rows: the
-    submission and its people, the draft marking, the previous snapshot, the
-    decisions around it, the resubmission policy and the unit's rule."""
-    previous = SubmissionVersion.objects.filter(
-        submission_id=OuterRef("submission_id"), number=OuterRef("number") - 1
+    """Versions with what every marking screen needs from single rows: the
+    submission with its learner and unit and the draft marking (joined), and from
+    subqueries the qualification's resubmission policy, the unit's marking rule
+    and how many extra resubmissions were authorised. (Joining the policy and the
+    rule too takes PostgreSQL longer to plan than the whole query takes to run.)"""
+    policy = ResubmissionPolicy.objects.filter(
+        qualification_id=OuterRef("submission__unit__qualification_id")
+    ).values(
+        as_json=JSONObject(
+            max_resubmissions="max_resubmissions",
+            window_days="window_days",
+            authoriser_role="authoriser_role",
+        )
     )
-    earlier_decision = (
-        AssessmentDecision.objects.filter(
+    rule = UnitMarkingRule.objects.filter(
+        unit_id=OuterRef("submission__unit_id")
+    ).values(as_json=JSONObject(rule="rule", min_percent="min_percent"))
+    return (
+        SubmissionVersion.objects.select_related(
+            "submission", "submission__learner", "submission__unit", "marking"
+        )
+        .annotate(
+            authorised_extra=_authorised_extra("submission__"),
+            policy=Subquery(policy[:1]),
+            rule=Subquery(rule[:1]),
+        )
+        .order_by()
+    )
+
+
+def _add_history(version: Any) -> None:
+    """Set on `version` what only a resubmission, a returned submission or a
+    finalised marking shows: the previous snapshot and decision, this version's
+    decision and when "not yet" feedback was last released. One query for those;
+    none for a first version on its way through marking."""
+    history: dict[str, Any] = dict.fromkeys(
+        ("previous_snapshot", "previous_decision_id", "decision_id", "last_return")
+    )
+    marking = _one_to_one(version, "marking")
+    if (
+        version.number > 1
+        or version.submission.status == SubmissionStatus.RETURNED
+        or (marking is not None and marking.finalised_at is not None)
+    ):
+        previous = SubmissionVersion.objects.filter(
+            submission_id=OuterRef("submission_id"), number=OuterRef("number") - 1
+        ).order_by()
+        earlier_decision = AssessmentDecision.objects.filter(
             submission_id=OuterRef("submission_id"),
             submission_version__number__lt=OuterRef("number"),
             superseded_by__isnull=True,
+        ).order_by("-submission_version__number", "-pk")
+        this_decision = AssessmentDecision.objects.filter(
+            submission_version_id=OuterRef("pk")
+        ).order_by(F("superseded_by").asc(nulls_first=True), "-created_at", "-pk")
+        history = (
+            SubmissionVersion.objects.filter(pk=version.pk)
+            .values(
+                previous_snapshot=Subquery(previous.values("snapshot")[:1]),
+                previous_decision_id=Subquery(earlier_decision.values("pk")[:1]),
+                decision_id=Subquery(this_decision.values("pk")[:1]),
+                last_return=_last_return("submission__"),
+            )
+            .get()
         )
-        .order_by("-submission_version__number", "-pk")
-        .values("pk")[:1]
+    for name, value in history.items():
+        setattr(version, name, value)
+
+
+def _one_to_one(obj: Any, name: str) -> Any:
+    """A reverse one-to-one fetched with select_related, or None when missing."""
+    try:
+        return getattr(obj, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _screen_allowance(version: Any) -> Allowance:
+    """The resubmission allowance from a row of `_screen_versions`."""
+    return _allowance(
+        submission=version.submission,
+        policy=version.policy or dict(DEFAULT_POLICY),
+        extra=version.authorised_extra or 0,
+        last_return=version.last_return,
     )
-    this_decision = (
-        AssessmentDecision.objects.filter(submission_version_id=OuterRef("pk"))
-        .order_by(F("superseded_by").asc(nulls_first=True), "-created_at", "-pk")
-        .values("pk")[:1]
-    )
-    return SubmissionVersion.objects.select_related(
-        "submission",
-        "submission__learner",
-        "submission__unit",
-        "submission__unit__qualification",
-        "submission__centre",
-        "marking",
-        "marking__updated_by",
-        "marking__assessor",
-    ).annotate(
-        previous_snapshot=Subquery(previous.values("snapshot")[:1]),
-        previous_decision_id=Subquery(earlier_decision),
-        decision_id=Subquery(this_decision),
-        **allowance_annotations("submission__"),
-    )
+
+
+def _screen_rule(version: Any) -> tuple[str, int]:
+    rule = version.rule
+    return ("all_full", 100) if rule is None else (rule["rule"], rule["min_percent"])
 
 
 def _points_with_marks(
@@ -723,7 +1026,7 @@ def _threads(comments: QuerySet[AnchoredComment]) -> list[AnchoredComment]:
 
 
 def suggestions_for_marking(
-    *, evidence: list[Evidence]
+    *, submission: Submission, evidence: list[Evidence]
 ) -> dict[int, list[SuggestionHint]]:
     """Criteria suggestions for the submitted evidence, by marking point, best
     first: a reading aid for the assessor (one query). Suggestions the learner
@@ -734,7 +1037,10 @@ def suggestions_for_marking(
         return hints
     texts: dict[int, str] = {}
     rows = (
-        SuggestedMapping.objects.filter(evidence_id__in=list(by_id))
+        SuggestedMapping.objects.filter(
+            evidence__learner_id=submission.learner_id,
+            evidence__unit_id=submission.unit_id,
+        )
         .exclude(status=SuggestionStatus.DISMISSED)
         .only(
             "evidence_id",
@@ -747,7 +1053,9 @@ def suggestions_for_marking(
         .order_by("-preselected", "-score", "pk")
     )
     for row in rows:
-        item = by_id[row.evidence_id]
+        item = by_id.get(row.evidence_id)
+        if item is None:
+            continue  # evidence of the unit that was not submitted
         text = texts.setdefault(item.pk, item.plain_text)
         sentences = [
             s for s in (row.sentences or []) if isinstance(s, str) and s and s in text
@@ -800,6 +1108,7 @@ SUGGESTIONS_PER_POINT = 5  # the strongest few; the rest are counted, not shown
 
 
 def _build_screen(version: Any, *, user: Any) -> MarkingScreen:
+    _add_history(version)
     submission = version.submission
     try:
         marking: Marking | None = version.marking
@@ -807,10 +1116,8 @@ def _build_screen(version: Any, *, user: Any) -> MarkingScreen:
         marking = None
     snapshot = version.snapshot or {}
     ids = snapshot.get("evidence_ids", [])
-    evidence = list(
-        _evidence_with_revisions(
-            ids, _changed_revisions(snapshot, version.previous_snapshot)
-        )
+    evidence = _submitted_evidence(
+        submission, ids, _changed_revisions(snapshot, version.previous_snapshot)
     )
     known = {item.pk for item in evidence}
     mapped: dict[int, set[int]] = {}
@@ -826,7 +1133,7 @@ def _build_screen(version: Any, *, user: Any) -> MarkingScreen:
         int(point_id): Claim(bool(c.get("claimed")), c.get("note", ""))
         for point_id, c in (version.self_assessment or {}).items()
     }
-    hints = suggestions_for_marking(evidence=evidence)
+    hints = suggestions_for_marking(submission=submission, evidence=evidence)
     points = []
     for point in _points_with_marks(
         unit_id=submission.unit_id,
@@ -878,9 +1185,7 @@ def _build_screen(version: Any, *, user: Any) -> MarkingScreen:
                 for point_id, note in notes.get(item.pk, [])
                 if point_id in labels
             ],
-            highlighted=highlight_segments(item.plain_text, marks[item.pk])
-            if item.pk in marks
-            else [],
+            marks=marks.get(item.pk, []),
         )
         for item in evidence
     ]
@@ -904,9 +1209,12 @@ def _build_screen(version: Any, *, user: Any) -> MarkingScreen:
             evidence=evidence, current=snapshot, previous=version.previous_snapshot
         ),
         anchored=anchored,
-        bank=comment_bank_for(user=user, centre=submission.centre),
-        allowance=allowance_from(submission=submission, row=version),
-        rule=rule_from(version),
+        # The bank is offered beside each point of the marking form only.
+        bank=comment_bank_for(user=user, centre=submission.centre_id)
+        if marking
+        else [],
+        allowance=_screen_allowance(version),
+        rule=_screen_rule(version),
         decision_id=version.decision_id,
         evidence_rows=evidence_rows,
         suggestion_backends=sorted(
@@ -928,15 +1236,17 @@ def marking_screen_for_marker(
     *, user: Any, centre: Any, roles: frozenset[str], pk: int
 ) -> MarkingScreen:
     """The marking screen of a submission the actor may mark: the scoped fetch and
-    everything on the page in a constant number of queries (seven, plus one for a
-    resubmission whose logs changed). Raises Http404 for missing and not-yours."""
+    everything on the page in a constant number of queries, whatever the size of
+    the portfolio: four for a first version before marking starts; one more each
+    for the comment bank and the comments on passages once it has, and for the
+    history of a resubmission, a returned or a finalised submission.
+    Raises Http404 for missing and not-yours."""
     version = (
         _screen_versions()
         .filter(
+            _marker_scope(user=user, roles=roles, path="submission__"),
             submission_id=pk,
-            submission__in=submissions_for_marker(
-                user=user, centre=centre, roles=roles
-            ),
+            submission__centre=centre,
             number=F("submission__current_version"),
         )
         .first()
@@ -1068,6 +1378,22 @@ def feedback_list_for_learner(*, learner: Any, centre: Any) -> list[Any]:
             superseded_by__isnull=True,
         )
         .order_by("-release__released_at")
+    )
+
+
+def feedback_latest_for_learner(*, learner: Any, centre: Any, limit: int = 5) -> list:
+    """The learner's `limit` latest released decisions for the home panel, loading
+    only what it shows (unit title, outcome, whether they have read it)."""
+    return list(
+        AssessmentDecision.objects.filter(
+            submission__learner=learner,
+            centre=centre,
+            release__status=ReleaseStatus.RELEASED,
+            superseded_by__isnull=True,
+        )
+        .select_related("unit", "release")
+        .only("submission_id", "outcome", "unit__title", "release__acknowledged_at")
+        .order_by("-release__released_at")[:limit]
     )
 
 

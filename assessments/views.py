@@ -1,11 +1,17 @@
 """Marking queue, marking screen, release, learner feedback, comment bank and IQA."""
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,6 +34,14 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _url_around_pk(name: str) -> tuple[str, str]:
+    """The parts of a URL before and after its `pk`, so a table reverses the URL
+    once rather than once per row."""
+    marker = 987654321
+    before, after = reverse(name, args=[marker]).split(str(marker))
+    return before, after
+
+
 # --- Queue --------------------------------------------------------------------------
 @require_GET
 @role_required(*MARKERS)
@@ -44,7 +58,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         if admin
         else []
     )
-    form = forms.QueueFilterForm(request.GET or None, assessors=assessors)
+    choices = selectors.queue_choices_for_actor(**_actor(request))
+    form = forms.QueueFilterForm(
+        request.GET or None,
+        cohorts=choices.cohort_choices,
+        units=choices.units,
+        assessors=assessors,
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     result = selectors.queue_for_actor(
         **_actor(request),
@@ -52,15 +72,18 @@ def queue(request: HttpRequest) -> HttpResponse:
         unit_id=filters.get("unit"),
         assessor_id=filters.get("assessor"),
         page=filters.get("page") or 1,
+        choices=choices,
     )
-    form = forms.QueueFilterForm(
-        request.GET or None,
-        cohorts=result.cohorts,
-        units=result.units,
-        assessors=assessors,
+    before, after = _url_around_pk("assessments:mark")
+    return render(
+        request,
+        "assessments/queue.html",
+        {
+            "queue": result,
+            "form": form,
+            "rows": [(row, f"{before}{row.pk}{after}") for row in result.rows],
+        },
     )
-    form.is_valid()
-    return render(request, "assessments/queue.html", {"queue": result, "form": form})
 
 
 # --- Marking screen -----------------------------------------------------------------
@@ -90,6 +113,30 @@ def _rows(screen: selectors.MarkingScreen, typed: dict | None) -> list[dict]:
             }
         )
     return rows
+
+
+EVIDENCE_CACHE_SECONDS = 3600  # the key changes with the content; this bounds space
+
+
+def _evidence_html(screen: selectors.MarkingScreen) -> SafeString:
+    """The evidence column: up to hundreds of items, the same for every marker until
+    something it shows changes, so rendered once and cached under a digest of
+    everything it shows (`selectors.evidence_fingerprint`)."""
+    template = get_template("assessments/mark.html")
+    # The template's own text is in the key too, so a new release shows new markup.
+    version = hashlib.blake2b(template.template.source.encode(), digest_size=8)
+    key = (
+        f"assessments:mark:evidence:{get_language()}:{version.hexdigest()}:"
+        f"{screen.evidence_key}"
+    )
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "assessments/mark.html#evidence-items", {"screen": screen}
+        )
+        cache.set(key, html, EVIDENCE_CACHE_SECONDS)
+    # Our own template, rendered with autoescaping just above.
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703
 
 
 def _render_screen(
@@ -127,6 +174,13 @@ def _render_screen(
             "conflict": conflict,
             "error": error,
             "anchor_form": forms.AnchorForm(),
+            "evidence_html": _evidence_html(screen),
+            # The same options beside every marking point: rendered once.
+            "bank_options": render_to_string(
+                "assessments/mark.html#bank-options", {"screen": screen}
+            )
+            if screen.bank and marking
+            else "",
         },
         status=status,
     )
