@@ -2,8 +2,12 @@
 
 Reports sit above every app and read them through their models and selectors,
 never writing. Every function here runs a fixed number of queries whatever the
-cohort's size (the benchmark's cohort has 2,000 learners by 40 marking points):
-a handful of GROUP BY queries, merged in Python.
+cohort's size (the benchmark's cohort has 2,000 learners by 40 marking points),
+and the work per page is bounded too: the progress report and the heatmap sort,
+filter and page their learners in the database and read figures only for the
+page's learners, while whole-cohort totals are counted by GROUP BY queries. A
+page's figures are reused for a minute (reports.caching) and say when they were
+counted; the exports always count afresh and include every learner.
 
 "Criteria" in these reports are the unit's examiner marking points: the things
 learners map evidence to and assessors judge.
@@ -11,10 +15,21 @@ learners map evidence to and assessors judge.
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,17 +40,17 @@ from assessments.scale import Judgement
 from centres import selectors as centre_selectors
 from centres.models import Cohort, Enrolment, EnrolmentStatus, Role, User
 from portfolio.models import Evidence, EvidenceMapping, Submission, SubmissionStatus
+from reports import caching
 from revision.models import MarkingPoint, Unit
 
 WAITING = (SubmissionStatus.SUBMITTED, SubmissionStatus.IN_MARKING)
 
 
 def report_cohorts(*, user: User, centre, roles: frozenset[str]) -> QuerySet[Cohort]:
-    """Cohorts the actor may report on (not archived), with their qualification."""
+    """Cohorts the actor may report on (not archived), by name."""
     return (
         centre_selectors.cohorts_for_actor(user=user, centre=centre, roles=roles)
         .filter(archived_at__isnull=True)
-        .select_related("qualification")
         .order_by("name")
     )
 
@@ -55,6 +70,20 @@ def _points(cohort: Cohort, unit_id: int | None) -> QuerySet[MarkingPoint]:
 
 def cohort_units(*, cohort: Cohort) -> list[Unit]:
     return list(Unit.objects.filter(qualification=cohort.qualification_id))
+
+
+# --- Paging ------------------------------------------------------------------------
+# Ties break by surname, first name, then id, so pages never shuffle rows.
+_NAME_ORDER = ("learner__last_name", "learner__first_name", "learner_id")
+
+
+def _page_bounds(page: int, per_page: int | None, total: int) -> tuple[int, int, int]:
+    """(page, offset, limit) with the page clamped to 1..last; limit 0 is "all"."""
+    if per_page is None:
+        return 1, 0, 0
+    last = max(1, -(-total // per_page))
+    page = min(max(page, 1), last)
+    return page, (page - 1) * per_page, per_page
 
 
 # --- Cohort progress ---------------------------------------------------------------
@@ -85,15 +114,88 @@ class ProgressRow:
         return (self.today - timezone.localdate(self.last_submitted)).days
 
 
+@dataclass
+class CohortProgress:
+    """One page of progress rows (or all of them), how many learners match the
+    filters, the page shown (a page past the end shows the last one) and when
+    the figures were counted."""
+
+    rows: list[ProgressRow]
+    total: int
+    page: int
+    computed_at: datetime
+
+
+def _per_learner(queryset: QuerySet[Any], group: str, aggregate: Any) -> Subquery:
+    """A correlated subquery: `aggregate` over `queryset`'s rows for the outer
+    learner (`queryset` is filtered on OuterRef and grouped by `group`).
+
+    The centre goes in the aggregate's filter, not the WHERE clause: with only
+    the learner to match, the planner reads the learner index (a couple of rows)
+    rather than every row of the centre, statistics or not."""
+    return Subquery(
+        queryset.order_by().values(group).annotate(value=aggregate).values("value")
+    )
+
+
+def _qualification_shape(cohort: Cohort) -> tuple[list[int], list[int]]:
+    """The qualification's unit ids (a unit without points still counts) and its
+    marking point ids, in one query."""
+    unit_points = list(
+        Unit.objects.filter(qualification=cohort.qualification_id)
+        .values_list("pk", "topics__marking_points")
+        .order_by()
+    )
+    unit_ids = sorted({unit for unit, _point in unit_points})
+    point_ids = [point for _unit, point in unit_points if point is not None]
+    return unit_ids, point_ids
+
+
+def _sort_key(
+    sort: str, *, cohort: Cohort, unit_ids: list[int], point_ids: list[int]
+) -> Any:
+    """The ORDER BY term for sorting by a figure, or None to sort by name. It is a
+    correlated subquery, so sorting by a figure computes it for every match."""
+    learner = OuterRef("learner_id")
+    here = Q(centre_id=cohort.centre_id)
+    submissions = Submission.objects.filter(learner_id=learner, unit_id__in=unit_ids)
+    if sort == "coverage":  # one denominator: the count orders as the percentage
+        mappings = EvidenceMapping.objects.filter(
+            evidence__learner_id=learner, marking_point_id__in=point_ids
+        )
+        covered = Count(
+            "marking_point_id",
+            distinct=True,
+            filter=Q(evidence__centre_id=cohort.centre_id),
+        )
+        return Coalesce(_per_learner(mappings, "evidence__learner_id", covered), 0)
+    if sort == "achieved":
+        achieved = Count("pk", filter=here & Q(status=SubmissionStatus.ACHIEVED))
+        return Coalesce(_per_learner(submissions, "learner_id", achieved), 0)
+    if sort == "idle":  # never submitted first, then the oldest last submission
+        last = Max("submitted_at", filter=here)
+        return _per_learner(submissions, "learner_id", last).asc(nulls_first=True)
+    return None
+
+
 def cohort_progress(
     *,
     cohort: Cohort,
     query: str = "",
     inactive_days: int | None = None,
     sort: str = "name",
-) -> list[ProgressRow]:
-    """One row per active learner: units achieved, marking points covered, last
-    activity and days since the last submission (five queries)."""
+    page: int = 1,
+    per_page: int | None = None,
+) -> CohortProgress:
+    """Active learners with units achieved, marking points covered, last activity
+    and days since their last submission, filtered, sorted and paged in the
+    database (`per_page` None: every match, for the exports).
+
+    Five queries whatever the cohort's size: the qualification's shape, the
+    count, the page of learners, then the page's submissions and its evidence
+    with their mappings, grouped per learner."""
+    unit_ids, point_ids = _qualification_shape(cohort)
+    here = Q(centre_id=cohort.centre_id)
     enrolments = _active_learners(cohort)
     if query:
         enrolments = enrolments.filter(
@@ -102,102 +204,90 @@ def cohort_progress(
             | Q(learner__email__icontains=query)
             | Q(learner_reference__icontains=query)
         )
-    learners = list(
-        enrolments.values_list(
-            "learner_id",
-            "learner__first_name",
-            "learner__last_name",
-            "learner__username",
-            "learner__email",
-            "learner_reference",
-        ).order_by("learner__last_name", "learner__first_name", "learner_id")
-    )
-    learner_ids = enrolments.values("learner_id")
-    # The qualification's units with their marking points (a unit without points
-    # still counts): the unit total and the point ids in one query.
-    unit_points = list(
-        Unit.objects.filter(qualification=cohort.qualification_id)
-        .values_list("pk", "topics__marking_points")
-        .order_by()
-    )
-    unit_total = len({unit for unit, _point in unit_points})
-    point_ids = [point for _unit, point in unit_points if point is not None]
-    scope = {"centre_id": cohort.centre_id, "learner_id__in": learner_ids}
+    if inactive_days is not None:
+        # Nothing submitted since the start of the local day `inactive_days - 1`
+        # days ago: today - (local date of the last submission) >= inactive_days.
+        since = datetime.combine(
+            timezone.localdate() - timedelta(days=inactive_days - 1),
+            time.min,
+            tzinfo=timezone.get_current_timezone(),
+        )
+        submitted = Submission.objects.filter(
+            learner_id=OuterRef("learner_id"), unit_id__in=unit_ids
+        )
+        last = _per_learner(submitted, "learner_id", Max("submitted_at", filter=here))
+        enrolments = enrolments.alias(last_submitted=last).filter(
+            Q(last_submitted__isnull=True) | Q(last_submitted__lt=since)
+        )
+    total = enrolments.count()
+    page, offset, limit = _page_bounds(page, per_page, total)
+    key = _sort_key(sort, cohort=cohort, unit_ids=unit_ids, point_ids=point_ids)
+    learners = enrolments.values_list(
+        "learner_id",
+        "learner__first_name",
+        "learner__last_name",
+        "learner__username",
+        "learner__email",
+        "learner_reference",
+    ).order_by(*([key] if key is not None else []), *_NAME_ORDER)
+    if limit:
+        learners = learners[offset : offset + limit]
+    shown = list(learners)
+    # The page's learners by id; every match (as a subquery) for the exports.
+    ids: Any = [row[0] for row in shown] if limit else enrolments.values("learner_id")
     submissions = {
-        row["learner_id"]: row
-        for row in Submission.objects.filter(
-            **scope, unit__qualification=cohort.qualification_id
+        learner_id: figures
+        for learner_id, *figures in Submission.objects.filter(
+            learner_id__in=ids, unit_id__in=unit_ids
         )
         .values("learner_id")
         .annotate(
-            achieved=Count("pk", filter=Q(status=SubmissionStatus.ACHIEVED)),
-            last_submitted=Max("submitted_at"),
-            last_changed=Max("updated_at"),
+            achieved=Count("pk", filter=here & Q(status=SubmissionStatus.ACHIEVED)),
+            submitted=Max("submitted_at", filter=here),
+            changed=Max("updated_at", filter=here),
         )
+        .values_list("learner_id", "achieved", "submitted", "changed")
         .order_by()
     }
     evidence = {
-        row["learner_id"]: row["last"]
-        for row in Evidence.objects.filter(**scope)
-        .values("learner_id")
-        .annotate(last=Max("updated_at"))
-        .order_by()
-    }
-    covered = {
-        row["evidence__learner_id"]: row["points"]
-        # Point ids as a list, not a join through topic and unit: the planner
-        # then reads the mapping index directly.
-        for row in EvidenceMapping.objects.filter(
-            evidence__centre_id=cohort.centre_id,
-            evidence__learner_id__in=learner_ids,
-            marking_point_id__in=point_ids,
+        learner_id: (changed, covered)
+        for learner_id, changed, covered in Evidence.objects.filter(
+            learner_id__in=ids, centre_id=cohort.centre_id
         )
-        .values("evidence__learner_id")
-        .annotate(points=Count("marking_point_id", distinct=True))
+        .values("learner_id")
+        .annotate(
+            changed=Max("updated_at"),
+            covered=Count(
+                "mappings__marking_point_id",
+                distinct=True,
+                filter=Q(mappings__marking_point_id__in=point_ids),
+            ),
+        )
+        .values_list("learner_id", "changed", "covered")
         .order_by()
     }
     today = timezone.localdate()
     rows = []
-    for learner_id, first, last, username, email, reference in learners:
-        sub = submissions.get(learner_id, {})
-        moments = [m for m in (sub.get("last_changed"), evidence.get(learner_id)) if m]
+    for learner_id, first, last_name, username, email, reference in shown:
+        achieved, submitted_at, changed = submissions.get(learner_id, (0, None, None))
+        evidence_changed, covered = evidence.get(learner_id, (None, 0))
+        moments = [m for m in (changed, evidence_changed) if m]
         rows.append(
             ProgressRow(
                 learner_id=learner_id,
-                name=f"{first} {last}".strip() or username,
+                name=f"{first} {last_name}".strip() or username,
                 email=email,
                 reference=reference,
-                units_achieved=sub.get("achieved", 0),
-                units_total=unit_total,
-                points_covered=covered.get(learner_id, 0),
+                units_achieved=achieved,
+                units_total=len(unit_ids),
+                points_covered=covered,
                 points_total=len(point_ids),
                 last_activity=max(moments) if moments else None,
-                last_submitted=sub.get("last_submitted"),
+                last_submitted=submitted_at,
                 today=today,
             )
         )
-    if inactive_days is not None:
-        rows = [
-            r
-            for r in rows
-            if r.days_since_submission is None
-            or r.days_since_submission >= inactive_days
-        ]
-    sorts = {
-        "coverage": lambda r: (r.covered_percent, r.name),
-        "achieved": lambda r: (r.units_achieved, r.name),
-        "idle": lambda r: (
-            -(
-                r.days_since_submission
-                if r.days_since_submission is not None
-                else 10**6
-            ),
-            r.name,
-        ),
-    }
-    if sort in sorts:
-        rows.sort(key=sorts[sort])
-    return rows
+    return CohortProgress(rows=rows, total=total, page=page, computed_at=timezone.now())
 
 
 # --- Criteria heatmap --------------------------------------------------------------
@@ -230,9 +320,95 @@ class HeatmapRow:
 
 @dataclass
 class Heatmap:
+    """The columns with their whole-cohort totals, one page of learner rows (or
+    all of them), the page shown and when the oldest figure here was counted."""
+
     columns: list[HeatmapColumn]
     rows: list[HeatmapRow]
     learner_total: int
+    page: int
+    computed_at: datetime
+
+
+@dataclass
+class HeatmapTotals:
+    """{marking point id: (learners covering it, learners fully evidenced)}."""
+
+    by_point: dict[int, tuple[int, int]]
+    computed_at: datetime
+
+
+def _cohort_pairs(cohort: Cohort) -> tuple[QuerySet[Any], QuerySet[Any], str]:
+    """The active learners' mappings, their current (not superseded) judgements,
+    and the judgement's learner lookup."""
+    learners = _active_learners(cohort).values("learner_id")
+    mappings = EvidenceMapping.objects.filter(
+        evidence__centre_id=cohort.centre_id, evidence__learner_id__in=learners
+    )
+    judgements = DecisionJudgement.objects.filter(
+        decision__centre_id=cohort.centre_id,
+        decision__submission__learner_id__in=learners,
+    ).exclude(
+        # A correction supersedes the decision it replaces.
+        Exists(AssessmentDecision.objects.filter(supersedes_id=OuterRef("decision_id")))
+    )
+    return mappings, judgements, "decision__submission__learner_id"
+
+
+def _count_heatmap_totals(cohort: Cohort) -> HeatmapTotals:
+    """Count every marking point's learners over the whole active cohort in one
+    query. A learner covers a point with a mapping or a judgement of at least
+    partial: the database groups three counts per point (mapped; judged without
+    a mapping; fully evidenced) and returns them as one UNION of small rows."""
+    mappings, judgements, judged_learner = _cohort_pairs(cohort)
+    points = _points(cohort, None).values("pk")
+    mapped_too = EvidenceMapping.objects.filter(
+        marking_point_id=OuterRef("marking_point_id"),
+        evidence__centre_id=cohort.centre_id,
+        evidence__learner_id=OuterRef(judged_learner),
+    )
+
+    def per_point(queryset: QuerySet[Any], kind: int, learner: str) -> QuerySet[Any]:
+        return (
+            queryset.filter(marking_point_id__in=points)
+            .order_by()
+            .values("marking_point_id")
+            .annotate(kind=Value(kind), n=Count(learner, distinct=True))
+            .values_list("marking_point_id", "kind", "n")
+        )
+
+    counts: dict[int, list[int]] = {}
+    for point_id, kind, n in (
+        per_point(mappings, 0, "evidence__learner_id")
+        .union(
+            per_point(
+                judgements.filter(value__gte=Judgement.PARTIAL).exclude(
+                    Exists(mapped_too)
+                ),
+                1,
+                judged_learner,
+            ),
+            per_point(judgements.filter(value=Judgement.FULL), 2, judged_learner),
+            all=True,
+        )
+        .order_by()
+    ):
+        counts.setdefault(point_id, [0, 0, 0])[kind] = n
+    return HeatmapTotals(
+        by_point={
+            pk: (mapped + judged, full) for pk, (mapped, judged, full) in counts.items()
+        },
+        computed_at=timezone.now(),
+    )
+
+
+def heatmap_totals(*, cohort: Cohort) -> HeatmapTotals:
+    """Learners covering and fully evidencing each of the qualification's marking
+    points over the whole cohort (one query), reused for a minute across the
+    heatmap's pages and unit filters (reports.caching)."""
+    return caching.reuse(
+        "heatmap-totals", cohort, compute=lambda: _count_heatmap_totals(cohort)
+    )
 
 
 def criteria_heatmap(
@@ -240,15 +416,19 @@ def criteria_heatmap(
     cohort: Cohort,
     unit_id: int | None = None,
     units: list[Unit] | None = None,
-    offset: int = 0,
-    limit: int | None = None,
+    page: int = 1,
+    per_page: int | None = None,
+    with_totals: bool = True,
 ) -> Heatmap:
     """Marking points by learners, each cell none / mapped / partially / fully
     evidenced (the assessor's latest judgement wins over the learner's mapping).
 
-    The per-point totals cover the whole cohort; `offset`/`limit` page the learner
-    rows. `units` are the qualification's units (cohort_units) when the caller
-    already has them. Four or five queries whatever the size.
+    The per-point totals cover the whole cohort (heatmap_totals; left at 0 without
+    `with_totals`, as the exports do); `page`/`per_page` page the learner rows
+    (None: every learner) and only the shown learners' cells are read. `units`
+    are the qualification's units (cohort_units) when the caller already has
+    them. Four queries (one more without `units`, one more to count the totals)
+    whatever the cohort's size.
     """
     points = list(
         _points(cohort, unit_id)
@@ -257,74 +437,78 @@ def criteria_heatmap(
             "topic__unit__position", "topic__unit__title", "topic__position", "position"
         )
     )
-    enrolments = _active_learners(cohort)
-    learner_ids = enrolments.values("learner_id")
-    all_learners = list(
-        enrolments.values_list(
-            "learner_id",
-            "learner__first_name",
-            "learner__last_name",
-            "learner__username",
-        ).order_by("learner__last_name", "learner__first_name", "learner_id")
-    )
-    page = all_learners[offset : (offset + limit) if limit else None]
     point_ids = [p.pk for p in points]
-    level: dict[tuple[int, int], int] = {}
-    for learner_id, point_id in (
-        EvidenceMapping.objects.filter(
-            evidence__centre_id=cohort.centre_id,
-            evidence__learner_id__in=learner_ids,
-            marking_point_id__in=point_ids,
-        )
+    totals = heatmap_totals(cohort=cohort) if with_totals else None
+    enrolments = _active_learners(cohort)
+    learner_total = enrolments.count()
+    page, offset, limit = _page_bounds(page, per_page, learner_total)
+    names = enrolments.values_list(
+        "learner_id",
+        "learner__first_name",
+        "learner__last_name",
+        "learner__username",
+    ).order_by(*_NAME_ORDER)
+    shown = list(names[offset : offset + limit] if limit else names)
+    mappings, judgements, judged_learner = _cohort_pairs(cohort)
+    if limit:
+        ids = [learner_id for learner_id, *_name in shown]
+        mappings = mappings.filter(evidence__learner_id__in=ids)
+        judgements = judgements.filter(**{f"{judged_learner}__in": ids})
+    # The shown learners' cells in one query: each mapped pair (-1), and each
+    # judged pair with its best judgement; a judgement wins over a mapping.
+    cells = (
+        mappings.filter(marking_point_id__in=point_ids)
         .values_list("evidence__learner_id", "marking_point_id")
+        .annotate(best=Value(-1))
         .order_by()  # no default ordering: it would join the specification tables
-        .distinct()
-    ):
-        level[(learner_id, point_id)] = MAPPED
-    for learner_id, point_id, best in (
-        DecisionJudgement.objects.filter(
-            decision__centre_id=cohort.centre_id,
-            decision__submission__learner_id__in=learner_ids,
-            decision__superseded_by__isnull=True,
-            marking_point_id__in=point_ids,
+        .union(
+            judgements.filter(
+                marking_point_id__in=point_ids, value__gte=Judgement.PARTIAL
+            )
+            .values_list(judged_learner, "marking_point_id")
+            .annotate(best=Max("value"))
+            .order_by()
         )
-        .values_list("decision__submission__learner_id", "marking_point_id")
-        .annotate(best=Max("value"))
         .order_by()
-    ):
-        if best == Judgement.FULL:
-            level[(learner_id, point_id)] = ACHIEVED
-        elif best == Judgement.PARTIAL:
-            level[(learner_id, point_id)] = PARTIAL
+    )
+    as_level = {-1: MAPPED, Judgement.PARTIAL: PARTIAL, Judgement.FULL: ACHIEVED}
+    level: dict[tuple[int, int], int] = {}
+    for learner_id, point_id, best in cells:
+        key = (learner_id, point_id)
+        level[key] = max(level.get(key, NONE), as_level[best])
     # "U2 MP3": the unit's code, else its place in the qualification.
     if units is None:
         units = cohort_units(cohort=cohort)
     unit_numbers = {
         unit.pk: unit.code or f"U{n}" for n, unit in enumerate(units, start=1)
     }
+    by_point = totals.by_point if totals else {}
     columns = [
         HeatmapColumn(
             pk=p.pk,
             label=f"{unit_numbers[p.topic.unit_id]} {p.label}",
             text=p.text,
             unit=p.topic.unit.title,
+            learners_covered=by_point.get(p.pk, (0, 0))[0],
+            learners_achieved=by_point.get(p.pk, (0, 0))[1],
         )
         for p in points
     ]
-    by_pk = {c.pk: c for c in columns}
-    for (_learner, point_id), value in level.items():
-        by_pk[point_id].learners_covered += 1
-        if value == ACHIEVED:
-            by_pk[point_id].learners_achieved += 1
     rows = [
         HeatmapRow(
             learner_id=learner_id,
             name=f"{first} {last}".strip() or username,
             cells=[level.get((learner_id, pk), NONE) for pk in point_ids],
         )
-        for learner_id, first, last, username in page
+        for learner_id, first, last, username in shown
     ]
-    return Heatmap(columns=columns, rows=rows, learner_total=len(all_learners))
+    return Heatmap(
+        columns=columns,
+        rows=rows,
+        learner_total=learner_total,
+        page=page,
+        computed_at=totals.computed_at if totals else timezone.now(),
+    )
 
 
 # --- Assessor workload -------------------------------------------------------------

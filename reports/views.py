@@ -5,22 +5,33 @@ Each page is filterable with a GET form and downloads as CSV or XLSX with
 request.centre through the selectors: another centre's cohort is 404.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.dates import MONTHS_3
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from centres import selectors as centre_selectors
 from centres.access import role_required
-from centres.models import Role
-from reports import exports, selectors
+from centres.models import Cohort, Role
+from reports import caching, exports, selectors
 from reports.forms import ReportFilterForm
 
 REPORT_ROLES = (Role.ADMIN, Role.IQA)
-PROGRESS_PAGE = 200
-HEATMAP_PAGE = 100
+# Learner rows per page of the progress report and the heatmap; the totals above
+# them always count the whole cohort (or every learner matching the filters).
+PAGE_SIZE = 50
 
 
 def _filters(request: HttpRequest, *, pk: int | None = None, with_units: bool = False):
@@ -80,98 +91,207 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("reports:progress")
 
 
+def _pager(request: HttpRequest, *, page: int, total: int) -> dict[str, Any]:
+    """Context for reports/_pages.html: "Showing 1 to 50 of 2,000" and page links
+    that keep the current filters (the query string without `page`/`export`)."""
+    paginator = Paginator(range(total), PAGE_SIZE)  # a range: nothing is fetched
+    current = paginator.get_page(page)
+    params = request.GET.copy()
+    for name in ("page", "export"):
+        params.pop(name, None)
+
+    def href(number: int) -> str:
+        params["page"] = str(number)
+        return "?" + params.urlencode()
+
+    links = [
+        {"number": n, "href": href(n), "current": n == current.number}
+        if isinstance(n, int)
+        else {"number": n}
+        for n in paginator.get_elided_page_range(current.number, on_each_side=2)
+    ]
+    return {
+        "total": total,
+        "first": number_format(current.start_index(), force_grouping=True),
+        "last": number_format(current.end_index(), force_grouping=True),
+        "of": number_format(total, force_grouping=True),
+        "links": links if paginator.num_pages > 1 else [],
+        "previous": href(current.number - 1) if current.has_previous() else "",
+        "next": href(current.number + 1) if current.has_next() else "",
+    }
+
+
+@dataclass
+class _Table:
+    """A report page's table as HTML, with the figures the page shows around it:
+    what the page keeps for a minute (reports.caching)."""
+
+    html: SafeString
+    total: int  # learners matching the filters
+    page: int
+    computed_at: datetime
+    has_rows: bool  # whether the table shows learners (and so needs the pager)
+
+
+def _progress_cells(
+    row: selectors.ProgressRow, months: dict[int, str]
+) -> dict[str, str]:
+    """A progress row's cells as display text, formatted here once rather than by
+    a filter or a translation per cell in the template."""
+    percent = row.covered_percent
+    local = timezone.localtime(row.last_activity) if row.last_activity else None
+    days = row.days_since_submission
+    return {
+        "name": row.name,
+        "reference": row.reference,
+        "achieved": f"{row.units_achieved} / {row.units_total}",
+        "percent": str(percent),
+        "covered": f"({row.points_covered}/{row.points_total})",
+        "bar": "bg-danger"
+        if percent < 34
+        else "bg-warning"
+        if percent < 67
+        else "bg-success",
+        "bar_label": _("Criteria covered by %(name)s") % {"name": row.name},
+        # "j M Y" as the date filter gives it, the month names looked up once.
+        "activity": f"{local.day} {months[local.month]} {local.year}" if local else "",
+        "activity_iso": local.isoformat() if local else "",
+        "days": "" if days is None else str(days),
+    }
+
+
+def _progress_table(cohort: Cohort, filters: dict[str, Any], page: int) -> _Table:
+    data = selectors.cohort_progress(
+        cohort=cohort, **filters, page=page, per_page=PAGE_SIZE
+    )
+    months = {n: str(name).title() for n, name in MONTHS_3.items()}
+    html = render_to_string(
+        "reports/progress.html#progress-table",
+        {"rows": [_progress_cells(row, months) for row in data.rows]},
+    )
+    return _Table(html, data.total, data.page, data.computed_at, bool(data.rows))
+
+
+PROGRESS_FIELDS = (
+    "name",
+    "email",
+    "reference",
+    "units_achieved",
+    "units_total",
+    "points_covered",
+    "points_total",
+    "covered_percent",
+    "last_activity",
+    "days_since_submission",
+)
+
+
+def _progress_header() -> list[str]:
+    return [
+        _("Learner"),
+        _("Email"),
+        _("Learner reference"),
+        _("Units achieved"),
+        _("Units"),
+        _("Criteria covered"),
+        _("Criteria"),
+        _("Covered (%)"),
+        _("Last activity"),
+        _("Days since last submission"),
+    ]
+
+
 @require_GET
 @role_required(*REPORT_ROLES)
 def progress(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form, cohort, _units = _filters(request, pk=pk)
-    rows = []
-    if cohort is not None:
-        rows = selectors.cohort_progress(
-            cohort=cohort,
-            query=_clean(form, "q", ""),
-            inactive_days=form.cleaned_data.get("inactive_days"),
-            sort=_clean(form, "sort", "name"),
-        )
-    kind = _export_kind(request)
-    if kind and cohort is not None:
-        header = [
-            _("Learner"),
-            _("Email"),
-            _("Learner reference"),
-            _("Units achieved"),
-            _("Units"),
-            _("Criteria covered"),
-            _("Criteria"),
-            _("Covered (%)"),
-            _("Last activity"),
-            _("Days since last submission"),
-        ]
+    if cohort is None:
+        return render(request, "reports/progress.html", {"form": form})
+    filters = {
+        "query": _clean(form, "q", ""),
+        "inactive_days": form.cleaned_data.get("inactive_days"),
+        "sort": _clean(form, "sort", "name"),
+    }
+    if kind := _export_kind(request):  # every matching learner, counted afresh
+        data = selectors.cohort_progress(cohort=cohort, **filters)
         return exports.export_response(
             kind,
             _stamp("cohort-progress", cohort),
-            header,
-            (
-                [
-                    r.name,
-                    r.email,
-                    r.reference,
-                    r.units_achieved,
-                    r.units_total,
-                    r.points_covered,
-                    r.points_total,
-                    r.covered_percent,
-                    r.last_activity,
-                    r.days_since_submission,
-                ]
-                for r in rows
-            ),
+            _progress_header(),
+            ([getattr(r, f) for f in PROGRESS_FIELDS] for r in data.rows),
         )
     page = _clean(form, "page", 1)
-    start = (page - 1) * PROGRESS_PAGE
+    table = caching.reuse(
+        "progress",
+        cohort,
+        get_language(),
+        caching.text_key(filters["query"]),
+        filters["inactive_days"],
+        filters["sort"],
+        page,
+        compute=lambda: _progress_table(cohort, filters, page),
+    )
     return render(
         request,
         "reports/progress.html",
         {
             "form": form,
             "cohort": cohort,
-            "rows": rows[start : start + PROGRESS_PAGE],
-            "total": len(rows),
-            "page": page,
-            "has_next": start + PROGRESS_PAGE < len(rows),
+            "table": table,
+            "as_of": table.computed_at,
+            "pager": _pager(request, page=table.page, total=table.total),
         },
     )
 
 
-def _heatmap_rows(data: selectors.Heatmap) -> list[tuple[str, str]]:
+def _heatmap_rows(data: selectors.Heatmap) -> list[tuple[str, SafeString]]:
     """(name, cells HTML) per learner. Each level's cell is formatted once and
-    reused: rendering 4,000 cells through the template language took ~1.8 s."""
+    reused: rendering 4,000 cells through the template language took ~1.8 s.
+    A cell is kept short (2,000 of them on a page of 50 learners by 40 points):
+    the symbol for the eye, the level's name for screen readers, the key above
+    the table for both."""
     cell = {
         value: format_html(
-            '<td class="hm hm-{}" title="{}"><span aria-hidden="true">{}</span>'
+            '<td class="hm-{}"><span aria-hidden="true">{}</span>'
             '<span class="visually-hidden">{}</span></td>',
             css,
-            label,
             symbol,
             label,
         )
         for value, (css, symbol, label) in selectors.LEVELS.items()
     }
+    # Joining the four cells escaped above is safe: no learner text is in them.
     return [
-        (row.name, format_html_join("", "{}", ((cell[v],) for v in row.cells)))
+        (row.name, mark_safe("".join([cell[v] for v in row.cells])))  # noqa: S308  # nosec B308 B703
         for row in data.rows
     ]
+
+
+def _heatmap_table(
+    cohort: Cohort, unit_id: int | None, units: list, page: int
+) -> _Table:
+    data = selectors.criteria_heatmap(
+        cohort=cohort, unit_id=unit_id, units=units, page=page, per_page=PAGE_SIZE
+    )
+    html = render_to_string(
+        "reports/heatmap.html#heatmap-table",
+        {"heatmap": data, "rows": _heatmap_rows(data)},
+    )
+    has_rows = bool(data.rows and data.columns)
+    return _Table(html, data.learner_total, data.page, data.computed_at, has_rows)
 
 
 @require_GET
 @role_required(*REPORT_ROLES)
 def heatmap(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form, cohort, units = _filters(request, pk=pk, with_units=True)
-    unit_id = form.cleaned_data.get("unit")
-    kind = _export_kind(request)
     if cohort is None:
-        return render(request, "reports/heatmap.html", {"form": form, "cohort": None})
-    if kind:
-        data = selectors.criteria_heatmap(cohort=cohort, unit_id=unit_id, units=units)
+        return render(request, "reports/heatmap.html", {"form": form})
+    unit_id = form.cleaned_data.get("unit")
+    if kind := _export_kind(request):  # every learner, counted afresh
+        data = selectors.criteria_heatmap(
+            cohort=cohort, unit_id=unit_id, units=units, with_totals=False
+        )
         names = {v: str(label) for v, (_c, _s, label) in selectors.LEVELS.items()}
         return exports.export_response(
             kind,
@@ -180,12 +300,13 @@ def heatmap(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             ([r.name] + [names[v] for v in r.cells] for r in data.rows),
         )
     page = _clean(form, "page", 1)
-    data = selectors.criteria_heatmap(
-        cohort=cohort,
-        unit_id=unit_id,
-        units=units,
-        offset=(page - 1) * HEATMAP_PAGE,
-        limit=HEATMAP_PAGE,
+    table = caching.reuse(
+        "heatmap",
+        cohort,
+        get_language(),
+        unit_id,
+        page,
+        compute=lambda: _heatmap_table(cohort, unit_id, units, page),
     )
     return render(
         request,
@@ -193,11 +314,10 @@ def heatmap(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         {
             "form": form,
             "cohort": cohort,
-            "heatmap": data,
-            "rows": _heatmap_rows(data),
+            "table": table,
             "levels": selectors.LEVELS,
-            "page": page,
-            "has_next": page * HEATMAP_PAGE < data.learner_total,
+            "as_of": table.computed_at,
+            "pager": _pager(request, page=table.page, total=table.total),
         },
     )
 
