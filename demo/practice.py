@@ -62,22 +62,38 @@ def seed(world) -> None:
 
 @transaction.atomic
 def _simulate(world, learner, unit, profile, now) -> int:
-    days, idle, new_per_day = profile
     cards = list(Card.objects.filter(unit=unit, retired_at__isnull=True))
-    scheduler = fsrs.Scheduler(desired_retention=0.9)
+    sessions, logs, states = simulate_history(
+        world.rng, learner, unit, cards, profile, now
+    )
+    insert_history(sessions, logs, states)
+    return len(logs)
+
+
+def simulate_history(
+    rng, learner, unit, cards, profile, now, *, new_uuid=uuid.uuid4, fuzz=True
+) -> tuple[list[PracticeSession], list[ReviewLog], list[CardState]]:
+    """Simulate `profile` (days, idle days, new cards a day) of practice with FSRS,
+    drawing from `rng`; returns unsaved sessions, review logs and card states
+    (demo.bulk builds many learners' histories and inserts them together).
+    FSRS fuzzes intervals with the global random generator: `fuzz=False` makes
+    the history depend on `rng` alone."""
+    days, idle, new_per_day = profile
+    scheduler = fsrs.Scheduler(desired_retention=0.9, enable_fuzzing=fuzz)
     memory: dict[int, fsrs.Card] = {}
     logs, sessions = [], []
     unseen = list(cards)
     start = (now - timedelta(days=days + idle)).astimezone(UTC)
     for day in range(days):
-        if world.rng.random() < 0.15:  # the odd day off
+        if rng.random() < 0.15:  # the odd day off
             continue
-        moment = start + timedelta(days=day, hours=18 + world.rng.random())
+        moment = start + timedelta(days=day, hours=18 + rng.random())
         due = [c for c in cards if c.pk in memory and memory[c.pk].due <= moment]
         fresh, unseen = unseen[:new_per_day], unseen[new_per_day:]
         session = PracticeSession(
-            learner=learner,
-            unit=unit,
+            learner_id=learner.pk,
+            unit_id=unit.pk,
+            public_id=new_uuid(),
             target=len(due) + len(fresh),
             started_at=moment,
             ended_at=moment + timedelta(minutes=10),
@@ -87,22 +103,22 @@ def _simulate(world, learner, unit, profile, now) -> int:
             before = memory.get(card.pk)
             state = before or fsrs.Card(card_id=card.pk)
             recall = scheduler.get_card_retrievability(state, moment) if before else 0.5
-            roll = world.rng.random()
+            roll = rng.random()
             if roll > recall:
                 rating = 1
             else:
-                rating = world.rng.choices([2, 3, 4], weights=[1, 6, 2])[0]
+                rating = rng.choices([2, 3, 4], weights=[1, 6, 2])[0]
             after, _log = scheduler.review_card(state, fsrs.Rating(rating), moment)
             memory[card.pk] = after
             counts[rating] += 1
             logs.append(
                 ReviewLog(
-                    learner=learner,
-                    card=card,
-                    unit=unit,
+                    learner_id=learner.pk,
+                    card_id=card.pk,
+                    unit_id=unit.pk,
                     rating=rating,
                     reviewed_at=moment,
-                    token=uuid.uuid4(),
+                    token=new_uuid(),
                     state_before=int(before.state) if before else None,
                     state_after=int(after.state),
                     stability_after=after.stability,
@@ -121,18 +137,14 @@ def _simulate(world, learner, unit, profile, now) -> int:
             counts[4],
         )
         sessions.append(session)
-    PracticeSession.objects.bulk_create(sessions)
-    for log in logs:
-        log.session = log._session
-    ReviewLog.objects.bulk_create(logs, batch_size=1000)
     by_card: dict[int, list[ReviewLog]] = {}
     for log in logs:
         by_card.setdefault(log.card_id, []).append(log)
-    CardState.objects.bulk_create(
+    states = [
         CardState(
-            learner=learner,
+            learner_id=learner.pk,
             card_id=card_id,
-            unit=unit,
+            unit_id=unit.pk,
             state=int(memory[card_id].state),
             step=memory[card_id].step,
             stability=memory[card_id].stability,
@@ -145,5 +157,15 @@ def _simulate(world, learner, unit, profile, now) -> int:
             ),
         )
         for card_id, card_logs in by_card.items()
-    )
-    return len(logs)
+    ]
+    return sessions, logs, states
+
+
+def insert_history(sessions, logs, states) -> None:
+    """Insert what simulate_history made: sessions first, then the logs that
+    point at them, then the card states."""
+    PracticeSession.objects.bulk_create(sessions, batch_size=1000)
+    for log in logs:
+        log.session_id = log._session.pk
+    ReviewLog.objects.bulk_create(logs, batch_size=1000)
+    CardState.objects.bulk_create(states, batch_size=1000)

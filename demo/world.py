@@ -21,8 +21,11 @@ STEPS = [
     "demo.assessments",
     # After assessments: adds in-progress portfolios beside the marked ones.
     "demo.portfolio",
-    # Last: moves everything's timestamps back over the last eight weeks.
+    # Moves everything's timestamps back over the last eight weeks.
     "demo.timeline",
+    # After the hand-crafted world: portfolios for the learners beyond it
+    # (--learners N), bulk inserted with their own dates.
+    "demo.bulk",
 ]
 
 
