@@ -289,7 +289,8 @@ def run(server, ctx, *, users: int, hold_seconds: int, work_dir: Path) -> dict:
             + (result.stderr.strip().splitlines() or ["?"])[-1],
         }
     per_action, total = _stats(stats_file)
-    writes = json.loads(writes_file.read_text()) if writes_file.exists() else {}
+    counts = json.loads(writes_file.read_text()) if writes_file.exists() else {}
+    writes, conflicts = counts.get("writes", {}), counts.get("conflicts", {})
     missing = _verify(token, writes)
     failures = []
     failures_file = Path(f"{prefix}_failures.csv")
@@ -324,6 +325,7 @@ def run(server, ctx, *, users: int, hold_seconds: int, work_dir: Path) -> dict:
         "actions": per_action,
         "writes": writes,
         "writes_missing": missing,
+        "conflicts_retried": conflicts,
         "failure_samples": failures,
         "left_out": left_out,
         "ok": ok,

@@ -73,6 +73,7 @@ class Recorder:
         self.errors: dict[str, list[str]] = defaultdict(list)
         self.tokens: dict[str, list[str]] = defaultdict(list)  # write -> tokens
         self.writes: dict[str, int] = defaultdict(int)
+        self.conflicts: dict[str, int] = defaultdict(int)  # 409s, saved on retry
 
     def record(self, name: str, ms: float, error: str = "") -> None:
         with self.lock:
@@ -155,6 +156,16 @@ def _write(session, base_url, path, action, token, recorder) -> str:
         if page.status_code != 200 or form is None:
             return f"next page answered {page.status_code} without a form"
     response = _post(session, base_url, path, form, token)
+    if response.status_code == 409:
+        # Another user saved first (several sessions mark one submission): the page
+        # says so and keeps what was typed; like an assessor, reload and save again.
+        with recorder.lock:
+            recorder.conflicts[action.name] += 1
+        page = session.get(base_url + path, timeout=30)
+        form = forms.post_form(page.text, needs=action.form)
+        if page.status_code != 200 or form is None:
+            return f"form page answered {page.status_code} after a conflict"
+        response = _post(session, base_url, path, form, token)
     if response.status_code not in (200, 201, 204, 302, 303):
         return f"POST answered {response.status_code}"
     if response.status_code == 200 and (
@@ -323,6 +334,7 @@ def run(
         "errors": errors,
         "error_samples": {k: v[:3] for k, v in recorder.errors.items()},
         "writes": dict(recorder.writes),
+        "conflicts_retried": dict(recorder.conflicts),
         "writes_missing": missing,
         "actions": per_action,
         "left_out": left_out,
