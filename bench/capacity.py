@@ -184,6 +184,14 @@ def plan(ctx, *, users: int, token: str) -> tuple[dict, dict]:
     )
 
 
+def _number(value: str | None) -> float:
+    """A locust CSV cell: a number, or "N/A" (no request of that kind was timed)."""
+    try:
+        return float(value or 0)
+    except ValueError:
+        return 0.0
+
+
 def _stats(csv_path: Path) -> tuple[dict, dict]:
     per_action, total = {}, {}
     with csv_path.open() as handle:
@@ -191,10 +199,10 @@ def _stats(csv_path: Path) -> tuple[dict, dict]:
             figures = {
                 "requests": int(row["Request Count"]),
                 "failures": int(row["Failure Count"]),
-                "p50_ms": float(row["50%"] or 0),
-                "p95_ms": float(row["95%"] or 0),
-                "max_ms": float(row["Max Response Time"] or 0),
-                "rps": round(float(row["Requests/s"] or 0), 1),
+                "p50_ms": _number(row["50%"]),
+                "p95_ms": _number(row["95%"]),
+                "max_ms": _number(row["Max Response Time"]),
+                "rps": round(_number(row["Requests/s"]), 1),
             }
             if row["Name"] == "Aggregated":
                 total = figures

@@ -76,7 +76,9 @@ class _RoleUser(FastHttpUser):
 
     def on_start(self) -> None:
         self.cookie = _next_session(self.role)
-        self.headers = {"Cookie": self.cookie}
+        # A new connection per action, as a browser's would be after 30-90 s idle
+        # (gunicorn closes idle keep-alive connections after a few seconds).
+        self.headers = {"Cookie": self.cookie, "Connection": "close"}
         actions = PLAN["actions"][self.role]
         self.actions = actions
         self.weights = [a["weight"] for a in actions]
