@@ -95,6 +95,21 @@ def unit_get_for_learner(*, learner, centre, slug: str) -> Unit:
     return unit
 
 
+class _Tally:
+    """`uncovered` and `percent` for anything with `total` and `covered` points."""
+
+    total: int
+    covered: int
+
+    @property
+    def uncovered(self) -> int:
+        return self.total - self.covered
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.covered / self.total) if self.total else 0
+
+
 @dataclass
 class UnitRow:
     unit: Unit
@@ -364,19 +379,11 @@ class CoverageGroup:
 
 
 @dataclass
-class Coverage:
+class Coverage(_Tally):
     evidence: list[Evidence]
     groups: list[CoverageGroup]
     total: int
     covered: int
-
-    @property
-    def uncovered(self) -> int:
-        return self.total - self.covered
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.covered / self.total) if self.total else 0
 
 
 def coverage(*, learner, centre, unit: Unit) -> Coverage:
@@ -492,18 +499,10 @@ class Pager:
 
 
 @dataclass
-class CoverageSummary:
+class CoverageSummary(_Tally):
     total: int  # marking points in the unit
     covered: int  # of those, mapped from at least one item of the learner's evidence
     evidence_count: int  # the learner's items of evidence for the unit
-
-    @property
-    def uncovered(self) -> int:
-        return self.total - self.covered
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.covered / self.total) if self.total else 0
 
 
 def _unit_evidence(*, learner, centre, unit: Unit) -> QuerySet[Evidence]:
@@ -642,20 +641,12 @@ class MatrixGroup:
 
 
 @dataclass
-class CoverageMatrix:
+class CoverageMatrix(_Tally):
     columns: list[MatrixColumn]
     groups: list[MatrixGroup]
     pager: Pager  # over the evidence columns
     total: int
     covered: int
-
-    @property
-    def uncovered(self) -> int:
-        return self.total - self.covered
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.covered / self.total) if self.total else 0
 
 
 def coverage_matrix(*, learner, centre, unit: Unit, page: int) -> CoverageMatrix:
