@@ -5,8 +5,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from centres import caching
 from centres.models import Role
 from centres.navigation import HomePanel, NavItem, register_nav, register_panel
+
+
+def marking_versions(request: HttpRequest) -> list[str]:
+    return [caching.marking(request.centre.pk), caching.cohorts(request.centre.pk)]
 
 
 def assessor_queue(request: HttpRequest) -> dict[str, Any]:
@@ -56,6 +61,7 @@ def register() -> None:
             roles=markers,
             context=assessor_queue,
             order=20,
+            versions=marking_versions,
         )
     )
     register_panel(
@@ -74,5 +80,6 @@ def register() -> None:
             roles=frozenset({Role.LEARNER}),
             context=learner_feedback,
             order=30,
+            versions=caching.learner_view,
         )
     )

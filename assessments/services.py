@@ -29,6 +29,7 @@ from assessments.models import (
     ReleaseStatus,
     ResubmissionAuthorisation,
 )
+from centres import caching as versions
 from centres import services as centre_services
 from centres.models import NotificationKind, Role
 from portfolio import services as portfolio_services
@@ -477,6 +478,9 @@ def _record_decision(
     )
     if release.status == ReleaseStatus.RELEASED:
         _apply_outcome(decision=decision, actor=actor)
+    versions.changed(
+        versions.learner(submission.learner_id), versions.marking(submission.centre_id)
+    )
     return decision
 
 
@@ -683,6 +687,10 @@ def feedback_release(
     )
     release.save(update_fields=["status", "released_by", "released_at"])
     _apply_outcome(decision=decision, actor=actor)
+    versions.changed(
+        versions.learner(decision.submission.learner_id),
+        versions.marking(decision.centre_id),
+    )
     return release
 
 
@@ -696,6 +704,7 @@ def feedback_acknowledge(*, learner: Any, decision: AssessmentDecision) -> None:
         status=ReleaseStatus.RELEASED,
         acknowledged_at__isnull=True,
     ).update(acknowledged_at=timezone.now())
+    versions.changed(versions.learner(learner.pk))
 
 
 # --- Anchored comments -------------------------------------------------------------

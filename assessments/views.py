@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessments import forms, selectors, services
 from assessments.models import CommentBankEntry, Marking
 from assessments.scale import Judgement
+from centres import caching
 from centres import selectors as centre_selectors
 from centres.access import role_required
 from centres.models import Role
@@ -43,10 +45,37 @@ def _url_around_pk(name: str) -> tuple[str, str]:
 
 
 # --- Queue --------------------------------------------------------------------------
+QUEUE_CACHE_SECONDS = 60  # bounds what the clock changes: days waiting, past target
+
+
 @require_GET
 @role_required(*MARKERS)
 def queue(request: HttpRequest) -> HttpResponse:
-    """Submissions waiting to be marked, oldest first, with filters and counts."""
+    """Submissions waiting to be marked, oldest first, with filters and counts.
+
+    The page's body is kept per user, filters and day under the centre's marking
+    and cohort versions, so it is rebuilt as soon as a submission arrives, is taken
+    or decided, or a cohort's staff or target change."""
+    centre = request.centre
+    asked = hashlib.blake2b(request.GET.urlencode().encode(), digest_size=8)
+    body = caching.cached(
+        versions=[caching.marking(centre.pk), caching.cohorts(centre.pk)],
+        parts=(
+            "queue",
+            request.user.pk,
+            centre.pk,
+            ",".join(sorted(request.roles)),
+            asked.hexdigest(),
+            get_language(),
+            timezone.localdate(),
+        ),
+        build=lambda: _queue_body(request),
+        seconds=QUEUE_CACHE_SECONDS,
+    )
+    return render(request, "assessments/queue.html", {"body": body})
+
+
+def _queue_body(request: HttpRequest) -> str:
     admin = Role.ADMIN in request.roles
     assessors = (
         [
@@ -75,14 +104,14 @@ def queue(request: HttpRequest) -> HttpResponse:
         choices=choices,
     )
     before, after = _url_around_pk("assessments:mark")
-    return render(
-        request,
-        "assessments/queue.html",
+    return render_to_string(
+        "assessments/queue.html#body",
         {
             "queue": result,
             "form": form,
             "rows": [(row, f"{before}{row.pk}{after}") for row in result.rows],
         },
+        request,
     )
 
 

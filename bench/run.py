@@ -20,7 +20,7 @@ MODES = {
     # learners per centre, seconds per throughput run, runs, soak seconds, soak users,
     # capacity run: users held (think time 30-90 s) and seconds held after the ramp
     "quick": {"learners": 100, "seconds": 2, "runs": 3, "soak_seconds": 30, "soak_users": 50, "capacity_users": 500, "capacity_seconds": 60},
-    "full": {"learners": 5000, "seconds": 10, "runs": 3, "soak_seconds": 180, "soak_users": 60, "capacity_users": 5000, "capacity_seconds": 180},
+    "full": {"learners": 5000, "seconds": 6, "runs": 3, "soak_seconds": 180, "soak_users": 60, "capacity_users": 5000, "capacity_seconds": 180},
 }  # fmt: skip
 CONNECTIONS = 8  # saturates 2 workers x 4 threads
 PASSWORD = "demo"  # seed_demo's --password for every account
@@ -176,8 +176,9 @@ class Sessions:
 
 
 def measure_pages(server, ctx, opts, only) -> tuple[dict, dict]:
-    """Throughput runs interleaved across pages (so drift hits all alike), then one
-    single-connection run per page for latency."""
+    """Throughput runs interleaved across pages, each paired with a run of its
+    role's baseline just before it, then one single-connection run per page for
+    latency."""
     wrk_path = wrk.ensure_wrk()
     sessions = Sessions(server.base_url)
     skipped: dict[str, str] = {}
@@ -222,7 +223,7 @@ def measure_pages(server, ctx, opts, only) -> tuple[dict, dict]:
         rows.append({
             "name": name, "page": page, "url": url, "user": getattr(user, "username", None),
             "cookie": client.cookie_header(session), "queries": second.queries,
-            "bytes": second.bytes, "runs": [],
+            "bytes": second.bytes, "runs": [], "paired": [],
         })  # fmt: skip
     seconds, runs = opts["seconds"], opts["runs"]
     say(
@@ -236,17 +237,29 @@ def measure_pages(server, ctx, opts, only) -> tuple[dict, dict]:
             connections=CONNECTIONS,
             wrk=wrk_path,
         )
+    baselines = {r["page"].role: r for r in rows if r["name"].startswith("baseline (")}
+
+    def saturate(row: dict) -> wrk.WrkResult:
+        return wrk.run(
+            row["url"],
+            cookie=row["cookie"],
+            seconds=seconds,
+            connections=CONNECTIONS,
+            wrk=wrk_path,
+        )
+
+    # Each page's run is paired with a run of its role's baseline just before it,
+    # so a page's ratio compares two runs seconds apart: on a shared machine whose
+    # speed drifts from minute to minute, that is the only fair comparison.
     for run in range(runs):
         for row in rows:
-            row["runs"].append(
-                wrk.run(
-                    row["url"],
-                    cookie=row["cookie"],
-                    seconds=seconds,
-                    connections=CONNECTIONS,
-                    wrk=wrk_path,
-                )
-            )
+            if row["name"].startswith("baseline ("):
+                continue
+            base = baselines.get(row["page"].role or "learner")
+            if base is not None:
+                base["runs"].append(saturate(base))
+                row["paired"].append(base["runs"][-1])
+            row["runs"].append(saturate(row))
         say(f"  run {run + 1}/{runs} done")
     for row in rows:
         row["latency"] = wrk.run(
@@ -256,17 +269,18 @@ def measure_pages(server, ctx, opts, only) -> tuple[dict, dict]:
             connections=1,
             wrk=wrk_path,
         )
-    baselines = {r["page"].role: r for r in rows if r["name"].startswith("baseline (")}
     results = {}
     for row in rows:
-        base = baselines.get(row["page"].role or "learner")
         rps = [r.rps for r in row["runs"]]
-        # A run whose baseline stalled (0 rps: the box was busy) gives no ratio.
-        ratios = [
-            r.rps / b.rps
-            for r, b in zip(row["runs"], base["runs"] if base else [], strict=False)
-            if b.rps > 0
-        ] or [0.0]
+        if row["name"].startswith("baseline ("):
+            ratios = [1.0]
+        else:
+            # A run whose baseline stalled (0 rps: the box was busy) gives no ratio.
+            ratios = [
+                r.rps / b.rps
+                for r, b in zip(row["runs"], row["paired"], strict=True)
+                if b.rps > 0
+            ] or [0.0]
         results[row["name"]] = {
             "url_name": row["page"].url_name,
             "role": row["page"].role,

@@ -5,9 +5,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from centres import selectors
+from centres import caching, selectors
 from centres.models import Role
 from centres.navigation import HomePanel, NavItem, register_nav, register_panel
+
+
+def _centre_cohorts(request: HttpRequest) -> list[str]:
+    return [caching.cohorts(request.centre.pk)]
 
 
 def learner_cohorts(request: HttpRequest) -> dict[str, Any]:
@@ -57,6 +61,7 @@ def register() -> None:
             roles=frozenset({Role.LEARNER}),
             context=learner_cohorts,
             order=10,
+            versions=_centre_cohorts,
         )
     )
     register_panel(
@@ -66,5 +71,6 @@ def register() -> None:
             roles=frozenset({Role.ASSESSOR, Role.IQA, Role.ADMIN}),
             context=staff_cohorts,
             order=90,
+            versions=_centre_cohorts,
         )
     )

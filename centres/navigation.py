@@ -5,7 +5,7 @@ that own the queue, the portfolio or the reports. Instead each app registers its
 navigation items and home-page panels from its AppConfig.ready().
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,12 @@ class HomePanel:
 
     `context` is called with the request and returns the template's context; it runs
     its own scoped selectors and must keep its query count constant.
+
+    `versions`, when given, names what the panel shows (`centres.caching`: the
+    learner's work, the centre's cohorts or marking, the revision content): the
+    rendered panel is then kept per user, centre and language under those
+    versions, for at most `seconds` (which bounds what the clock changes: due
+    today, past target).
     """
 
     key: str
@@ -33,6 +39,8 @@ class HomePanel:
     roles: frozenset[str]
     context: Callable[[HttpRequest], dict[str, Any]]
     order: int = 50
+    versions: Callable[[HttpRequest], Sequence[str]] | None = None
+    seconds: int = 60
 
 
 _nav: dict[str, NavItem] = {}

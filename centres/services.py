@@ -15,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from centres import caching as versions
 from centres import enrolment_import
 from centres.models import (
     ESSENTIAL_NOTIFICATION_KINDS,
@@ -78,6 +79,7 @@ def membership_grant(*, user: User, centre: Centre, role: str) -> Membership:
     )
     if created:
         membership.full_clean()
+        versions.changed(versions.cohorts(centre.pk))
     return membership
 
 
@@ -108,6 +110,7 @@ def cohort_create(
     )
     cohort.full_clean()
     cohort.save()
+    versions.changed(versions.cohorts(centre.pk))
     if actor is not None:
         admin_event_record(
             centre=centre, actor=actor, action=AdminAction.COHORT_CREATED, cohort=cohort
@@ -133,6 +136,8 @@ def enrolment_create(
             "status": EnrolmentStatus.ACTIVE,
         },
     )
+    if _created:
+        versions.changed(versions.cohorts(cohort.centre_id))
     return enrolment
 
 
@@ -177,6 +182,7 @@ def cohort_update(*, cohort: Cohort, actor: User, **changes) -> Cohort:
         setattr(cohort, field_name, changes[field_name])
     cohort.full_clean()
     cohort.save(update_fields=changed)
+    versions.changed(versions.cohorts(cohort.centre_id))
     admin_event_record(
         centre=cohort.centre,
         actor=actor,
@@ -195,6 +201,7 @@ def cohort_archive(*, cohort: Cohort, actor: User) -> Cohort:
     if cohort.archived_at is None:
         cohort.archived_at = timezone.now()
         cohort.save(update_fields=["archived_at"])
+        versions.changed(versions.cohorts(cohort.centre_id))
         admin_event_record(
             centre=cohort.centre,
             actor=actor,
@@ -211,6 +218,7 @@ def cohort_restore(*, cohort: Cohort, actor: User) -> Cohort:
     if cohort.archived_at is not None:
         cohort.archived_at = None
         cohort.save(update_fields=["archived_at"])
+        versions.changed(versions.cohorts(cohort.centre_id))
         admin_event_record(
             centre=cohort.centre,
             actor=actor,
@@ -271,6 +279,8 @@ def cohort_staff_set(
             manager.remove(*removed)
         events += [(added_action, u) for u in added]
         events += [(removed_action, u) for u in removed]
+    if events:
+        versions.changed(versions.cohorts(cohort.centre_id))
     if actor is not None and events:
         AdminEvent.objects.bulk_create(
             AdminEvent(
@@ -293,6 +303,7 @@ def enrolment_withdraw(*, enrolment: Enrolment, actor: User) -> Enrolment:
         enrolment.status = EnrolmentStatus.WITHDRAWN
         enrolment.save(update_fields=["status"])
         cohort = enrolment.cohort
+        versions.changed(versions.cohorts(cohort.centre_id))
         admin_event_record(
             centre=cohort.centre,
             actor=actor,
@@ -502,6 +513,7 @@ def _import_apply(
     invitations_send(
         users=new_users, centre=cohort.centre, cohort=cohort, link_base=link_base
     )
+    versions.changed(versions.cohorts(cohort.centre_id))
     upload.status = ImportStatus.CONFIRMED
     upload.confirmed_at = timezone.now()
     # Keep only the counts and the rejected lines: the personal data has done its job.

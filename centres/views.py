@@ -3,10 +3,12 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from centres import navigation
+from centres import caching, navigation
 from centres.access import member_required, public, signed_in
 from centres.forms import CentreSwitchForm
 from centres.middleware import SESSION_KEY
@@ -18,11 +20,36 @@ def home(request: HttpRequest) -> HttpResponse:
     """Role-aware home: one panel for each role the user holds at this centre."""
     if request.centre is None:
         return redirect("centres:no-membership")
-    panels = [
-        {"template": panel.template, **panel.context(request)}
-        for panel in navigation.panels_for(request.roles)
-    ]
-    return render(request, "centres/home.html", {"panels": panels})
+    panels = navigation.panels_for(request.roles)
+    kept = _kept_panels(request, [p for p in panels if p.versions is not None])
+    html = [kept[p.key] if p.key in kept else _panel_html(request, p) for p in panels]
+    return render(request, "centres/home.html", {"panels": html})
+
+
+def _kept_panels(
+    request: HttpRequest, panels: list[navigation.HomePanel]
+) -> dict[str, str]:
+    """The panels that name their versions, built and kept together under all of
+    them (one cache read for the lot), by key."""
+    if not panels:
+        return {}
+    built = caching.cached(
+        versions=sorted({name for p in panels for name in p.versions(request)}),
+        parts=(
+            "home",
+            request.user.pk,
+            request.centre.pk,
+            ",".join(sorted(request.roles)),
+            get_language(),
+        ),
+        build=lambda: [_panel_html(request, p) for p in panels],
+        seconds=min(p.seconds for p in panels),
+    )
+    return dict(zip([p.key for p in panels], built, strict=True))
+
+
+def _panel_html(request: HttpRequest, panel: navigation.HomePanel) -> str:
+    return render_to_string(panel.template, {"panel": panel.context(request)}, request)
 
 
 @require_GET

@@ -160,6 +160,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Pieces of pages kept in the cache under versions that writes move on
+# (centres/caching.py). Off only in the query-count tests, which measure the build.
+PAGE_CACHE = True
+
 # Sessions are read from the cache (Redis) and written through to the database, so a
 # signed-in page skips one query and a cache flush signs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

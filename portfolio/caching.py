@@ -10,18 +10,11 @@ outside the services (the Django admin, a shell) could leave, or a cache outage
 (pages are then built on every request, and writes never fail for it).
 """
 
-import logging
-import uuid
 from collections.abc import Callable, Hashable
-from functools import partial
 
-from django.core.cache import cache
-from django.db import transaction
-
-logger = logging.getLogger(__name__)
+from centres import caching as versions
 
 FRAGMENT_SECONDS = 10 * 60  # the most a write that bypassed the services stays unseen
-VERSION_SECONDS = 7 * 24 * 60 * 60  # a version that expired only costs one rebuild
 
 
 def _portfolio_key(learner_id: int, unit_id: int) -> str:
@@ -32,32 +25,16 @@ def _content_key(unit_id: int) -> str:
     return f"portfolio:content-version:{unit_id}"
 
 
-def _bump(key: str) -> None:
-    # A cache outage must never fail (and so lose) the write that moves a
-    # version on: the fragments it leaves behind expire on their own.
-    try:
-        cache.set(key, uuid.uuid4().hex, VERSION_SECONDS)
-    except Exception:
-        logger.warning("Could not move %s on; pages may lag", key, exc_info=True)
-
-
-def _bump_now_and_after_commit(key: str) -> None:
-    # Now, so later reads in the same transaction (and tests, which never commit)
-    # see the change; again after commit, because a request that read the first
-    # new version before the commit may have cached the old rows under it.
-    _bump(key)
-    transaction.on_commit(partial(_bump, key))
-
-
 def portfolio_changed(*, learner_id: int, unit_id: int) -> None:
-    """Retire the cached pages of one learner's portfolio for one unit."""
-    _bump_now_and_after_commit(_portfolio_key(learner_id, unit_id))
+    """Retire the cached pages of one learner's portfolio for one unit (and the
+    learner's home panels, which count it)."""
+    versions.changed(_portfolio_key(learner_id, unit_id), versions.learner(learner_id))
 
 
 def unit_content_changed(*, unit_id: int) -> None:
     """Retire every learner's cached pages for a unit whose marking points, exam
     tips or misconceptions changed."""
-    _bump_now_and_after_commit(_content_key(unit_id))
+    versions.changed(_content_key(unit_id), versions.CONTENT)
 
 
 def on_topic_content_changed(sender, *, unit, **kwargs) -> None:
@@ -77,35 +54,10 @@ def fragment[T](
     portfolio and of the unit's content, plus `parts` (which fragment, page,
     language...). A value `keep` refuses is returned without being cached, and
     without a working cache every call builds."""
-    names = [_portfolio_key(learner_id, unit_id), _content_key(unit_id)]
-    try:
-        versions = cache.get_many(names)
-        for name in names:
-            if name not in versions:
-                # Never bumped, or expired: start one (or take the one another
-                # request has just started).
-                token = uuid.uuid4().hex
-                if not cache.add(name, token, VERSION_SECONDS):
-                    token = cache.get(name, token)
-                versions[name] = token
-        key = ":".join(
-            [
-                "portfolio:fragment",
-                *(str(p) for p in parts),
-                str(learner_id),
-                str(unit_id),
-                *(versions[name] for name in names),
-            ]
-        )
-        value = cache.get(key)
-    except Exception:
-        logger.warning("Portfolio page cache unavailable", exc_info=True)
-        return build()
-    if value is None:
-        value = build()
-        if keep(value):
-            try:
-                cache.set(key, value, FRAGMENT_SECONDS)
-            except Exception:
-                logger.warning("Portfolio page cache unavailable", exc_info=True)
-    return value
+    return versions.cached(
+        versions=[_portfolio_key(learner_id, unit_id), _content_key(unit_id)],
+        parts=("portfolio", *parts, learner_id, unit_id),
+        build=build,
+        seconds=FRAGMENT_SECONDS,
+        keep=keep,
+    )

@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from centres import caching
 from centres.models import Role
 from centres.navigation import HomePanel, NavItem, register_nav, register_panel
 from portfolio import selectors
@@ -40,5 +41,6 @@ def register() -> None:
             roles=frozenset({Role.LEARNER}),
             context=learner_units,
             order=20,
+            versions=caching.learner_view,
         )
     )

@@ -13,6 +13,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from centres import caching as versions
 from centres import services as centre_services
 from centres.models import NotificationKind, User
 from outbox import services as outbox_services
@@ -629,6 +630,7 @@ def submission_submit(
     )
     Evidence.objects.filter(pk__in=[e.pk for e in evidence]).update(is_locked=True)
     caching.portfolio_changed(learner_id=learner.pk, unit_id=unit.pk)
+    versions.changed(versions.marking(centre.pk))
     submission.status = SubmissionStatus.SUBMITTED
     submission.current_version = number
     submission.submitted_at = timezone.now()
@@ -685,6 +687,8 @@ def _transition(
         )
     current.status = to
     current.save(update_fields=["status", "updated_at"])
+    caching.portfolio_changed(learner_id=current.learner_id, unit_id=current.unit_id)
+    versions.changed(versions.marking(current.centre_id))
     return current
 
 
@@ -712,7 +716,6 @@ def submission_return(*, submission: Submission) -> Submission:
     Evidence.objects.filter(
         learner=current.learner, unit=current.unit, centre=current.centre
     ).update(is_locked=False)
-    caching.portfolio_changed(learner_id=current.learner_id, unit_id=current.unit_id)
     outbox_services.enqueue(
         "portfolio.tasks.submission_marked_email_task", current.pk, current.status
     )

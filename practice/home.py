@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from centres import caching
 from centres.models import Role
 from centres.navigation import HomePanel, NavItem, register_nav, register_panel
 from practice import selectors
@@ -30,5 +31,6 @@ def register() -> None:
             roles=frozenset({Role.LEARNER}),
             context=due_today,
             order=20,
+            versions=caching.learner_view,
         )
     )

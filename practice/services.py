@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from centres import caching as versions
 from centres import services as centre_services
 from centres.models import EnrolmentStatus, NotificationKind, User
 from practice import cards as card_specs
@@ -116,6 +117,7 @@ def cards_generate_for_unit(
     card_set.fingerprint = selectors.content_fingerprint(unit=unit)
     card_set.generated_at = now
     card_set.save(update_fields=["fingerprint", "generated_at"])
+    versions.changed(versions.CONTENT)
     return GenerateResult(retired=len(gone), **counts)
 
 
@@ -258,6 +260,7 @@ def review_record(
             reviewed=F("reviewed") + 1,
             **{Rating(value).name.lower(): F(Rating(value).name.lower()) + 1},
         )
+    versions.changed(versions.learner(learner.pk))
     return ReviewOutcome(recorded=True, state=state, log=log)
 
 
@@ -376,6 +379,7 @@ def backlog_spread(
         day = today + timedelta(days=1 + index // per_day)
         state.due = scheduling.day_start(day, tz) + timedelta(hours=6)
     CardState.objects.bulk_update(later, ["due"], batch_size=500)
+    versions.changed(versions.learner(learner.pk))
     return len(later)
 
 

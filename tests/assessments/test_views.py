@@ -97,7 +97,10 @@ def _bulk_waiting(learner_cohort, centre, unit, n, offset=0):
 
 
 @pytest.mark.parametrize("role", ["assessor", "centre_admin"])
-def test_queue_query_count_is_constant(request, client_for, cohort, centre, unit, role):
+def test_queue_query_count_is_constant(
+    request, settings, client_for, cohort, centre, unit, role
+):
+    settings.PAGE_CACHE = False  # count the page built afresh each time
     client = client_for(request.getfixturevalue(role))
     url = reverse("assessments:queue")
     _bulk_waiting(cohort, centre, unit, 3)

@@ -299,4 +299,4 @@ def test_a_cache_outage_loses_no_write_and_the_pages_still_build(
     assert log.mappings.count() == 1
     assert "1 of 4 marking points covered" in get(client, unit_url)
     assert get(client, matrix_url).count('class="table-danger uncovered"') == 3
-    assert "Portfolio page cache unavailable" in caplog.text
+    assert "Page cache unavailable" in caplog.text
