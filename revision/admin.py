@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from revision import models
+from revision import models, signals
 
 
 class MarkingPointInline(admin.TabularInline):
@@ -28,6 +28,15 @@ class TopicAdmin(admin.ModelAdmin):
     search_fields = ["title", "synopsis", "source_name"]
     readonly_fields = ["source_hash", "updated_at"]
     inlines = [MarkingPointInline, KeyConceptInline, MisconceptionInline]
+
+    def save_related(self, request, form, formsets, change):
+        """An edit here is a content change like an import: cards, cached pages
+        and portfolios showing the topic's marking points follow it."""
+        super().save_related(request, form, formsets, change)
+        topic = form.instance
+        signals.topic_content_changed.send(
+            sender=models.Topic, topic=topic, unit=topic.unit
+        )
 
 
 @admin.register(models.DocumentImport)

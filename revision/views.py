@@ -8,11 +8,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
+from centres import caching
 from centres.access import member_required, role_required
 from centres.models import Role
 from revision import forms, selectors, services
 
 TOPIC_CACHE_SECONDS = 3600  # the key carries the content version: edits show at once
+TOPIC_HEADER_SECONDS = 600  # bounds an edit that bypassed the importer and the admin
 
 
 def _actor(request) -> dict:
@@ -36,8 +38,22 @@ def unit_detail(request, slug: str):
 @require_GET
 @member_required
 def topic_detail(request, unit_slug: str, slug: str):
-    topic = selectors.topic_header_for_actor(
-        **_actor(request), unit_slug=unit_slug, slug=slug
+    # Whether the actor may see the topic, its titles and content version: kept
+    # per user until their centre's cohorts or any revision content change.
+    topic = caching.cached(
+        versions=[caching.cohorts(request.centre.pk), caching.CONTENT],
+        parts=(
+            "topic-header",
+            request.user.pk,
+            request.centre.pk,
+            ",".join(sorted(request.roles)),
+            unit_slug,
+            slug,
+        ),
+        build=lambda: selectors.topic_header_for_actor(
+            **_actor(request), unit_slug=unit_slug, slug=slug
+        ),
+        seconds=TOPIC_HEADER_SECONDS,
     )
     # The body is the same for everyone allowed to see the topic, until an import
     # into its unit (or an edit) moves the unit's content version on.

@@ -152,7 +152,12 @@ def test_user_with_two_centres_can_switch(client_for, centre, other_centre):
 
 
 def test_home_page_query_count_is_constant(
-    settings, client_for, centre_admin, centre, qualification, django_assert_max_num_queries
+    settings,
+    client_for,
+    centre_admin,
+    centre,
+    qualification,
+    django_assert_max_num_queries,
 ):
     settings.PAGE_CACHE = False  # count the panels built afresh each time
     client = client_for(centre_admin)

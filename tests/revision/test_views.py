@@ -123,7 +123,8 @@ def test_topic_page_query_count_is_constant(
 
     assert counts[0] == counts[1]
 
-    # A second view is served from the cache: the ten content queries are skipped.
+    # A second view is served from the cache: the ten content queries and the
+    # header's (who may see it, its titles, its content version) are skipped.
     # (Sessions are left out: clearing the cache made the first view load it.)
     with CaptureQueriesContext(connection) as cached:
         client.get(topic_url(topic))
@@ -131,7 +132,7 @@ def test_topic_page_query_count_is_constant(
     def without_session(captured) -> int:
         return sum("django_session" not in q["sql"] for q in captured)
 
-    assert without_session(cached) == without_session(queries) - 10
+    assert without_session(cached) == without_session(queries) - 11
 
 
 @pytest.mark.django_db
@@ -408,3 +409,22 @@ def test_upload_form_keeps_input_on_error(client_for, centre_admin, cohort):
     html = response.content.decode()
     assert 'value="My unit"' in html
     assert DocumentImport.objects.count() == 0
+
+
+def test_an_assessor_taken_off_the_cohort_loses_the_cached_topic_at_once(
+    client_for, assessor, cohort, centre_admin, qualification
+):
+    from centres import services as centre_services
+
+    doc = _doc(1)
+    doc.qualification_title = qualification.title
+    topic = importer.topic_import(doc=doc, source_name="unassigned.txt").topic
+    client = client_for(assessor)
+    assert client.get(topic_url(topic)).status_code == 200
+    assert client.get(topic_url(topic)).status_code == 200  # now from the cache
+
+    centre_services.cohort_staff_set(
+        cohort=cohort, assessors=[], iqas=[], actor=centre_admin
+    )
+
+    assert client.get(topic_url(topic)).status_code == 404
