@@ -352,9 +352,11 @@ def pool_check(database, server) -> dict:
     )
     cookie = client.cookie_header(client.login(server.base_url, user.username, "demo"))
     url = server.base_url + "/centres/baseline/"
-    wrk.run(url, cookie=cookie, seconds=1, connections=8)
+    wrk.run(url, cookie=cookie, seconds=1, connections=8, new_connections=True)
     before = _backends(database)
-    with_pool = wrk.run(url, cookie=cookie, seconds=3, connections=8)
+    with_pool = wrk.run(
+        url, cookie=cookie, seconds=3, connections=8, new_connections=True
+    )
     after = _backends(database)
     env = dict(server.env, BENCH_DB_POOL="off")
     plain = stack.Gunicorn(env)
@@ -364,8 +366,10 @@ def pool_check(database, server) -> dict:
             client.login(plain.base_url, user.username, "demo")
         )
         url2 = plain.base_url + "/centres/baseline/"
-        wrk.run(url2, cookie=cookie2, seconds=1, connections=8)
-        without = wrk.run(url2, cookie=cookie2, seconds=3, connections=8)
+        wrk.run(url2, cookie=cookie2, seconds=1, connections=8, new_connections=True)
+        without = wrk.run(
+            url2, cookie=cookie2, seconds=3, connections=8, new_connections=True
+        )
     finally:
         plain.stop()
     return {

@@ -236,6 +236,7 @@ def measure_pages(server, ctx, opts, only) -> tuple[dict, dict]:
             seconds=1,
             connections=CONNECTIONS,
             wrk=wrk_path,
+            new_connections=True,
         )
     baselines = {r["page"].role: r for r in rows if r["name"].startswith("baseline (")}
 
@@ -246,6 +247,7 @@ def measure_pages(server, ctx, opts, only) -> tuple[dict, dict]:
             seconds=seconds,
             connections=CONNECTIONS,
             wrk=wrk_path,
+            new_connections=True,  # both workers kept busy in every run
         )
 
     # Each page's run is paired with a run of its role's baseline just before it,

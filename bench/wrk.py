@@ -46,14 +46,27 @@ class WrkResult:
 
 
 def run(
-    url: str, *, cookie: str, seconds: float, connections: int, wrk: str = "wrk"
+    url: str,
+    *,
+    cookie: str,
+    seconds: float,
+    connections: int,
+    wrk: str = "wrk",
+    new_connections: bool = False,
 ) -> WrkResult:
+    """`new_connections`: each request on a new connection (`Connection: close`).
+    With keep-alive, wrk's few connections are shared between gunicorn's workers
+    as they happen to be accepted (8/0 as often as 4/4), which halves throughput in
+    some runs and not others; a new connection per request goes to whichever
+    worker is free."""
     command = [
         wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s",
         "--timeout", "10s", "-s", str(SCRIPT),
     ]  # fmt: skip
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
+    if new_connections:
+        command += ["-H", "Connection: close"]
     command.append(url)
     result = subprocess.run(
         command, capture_output=True, text=True, timeout=seconds + 60, check=False

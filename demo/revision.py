@@ -18,6 +18,11 @@ DEMO_UNITS = {
         "customer-service-environment-legislation.txt",
     ],
     "Resolve customer service problems": ["resolve-customer-service-problems.txt"],
+    "Build and maintain effective customer relationships": [
+        "customer-relationships-building-rapport.txt",
+        "customer-relationships-managing-expectations.txt",
+        "customer-relationships-loyalty-and-feedback.txt",
+    ],
 }
 
 QUALIFICATION = {
