@@ -15,6 +15,7 @@ import random
 import re
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlencode
@@ -38,8 +39,10 @@ _counter = itertools.count(1)
 WRITES: dict[str, int] = {}
 CONFLICTS: dict[str, int] = {}  # 409 answers, saved again on a reloaded form
 # Hundreds of simulated assessors share the bench assessor's one submission being
-# marked, so a reloaded save can meet another's save too; a person would keep trying.
+# marked, so a reloaded save can meet another's save too; a person would read the
+# message and try again.
 SAVE_ATTEMPTS = 3
+REREAD_SECONDS = (1.0, 3.0)  # reading the conflict message before saving again
 
 
 def _encode(data: dict[str, str], file_fields: list[str]) -> tuple[bytes, str]:
@@ -146,6 +149,7 @@ class _RoleUser(FastHttpUser):
                 response.success()
                 with _lock:
                     CONFLICTS[action["name"]] = CONFLICTS.get(action["name"], 0) + 1
+                time.sleep(random.uniform(*REREAD_SECONDS))  # gevent-patched
                 self._write(action, attempt + 1)
                 return
             if response.status_code not in (302, 303):

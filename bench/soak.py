@@ -64,6 +64,10 @@ ACTIONS = {
     ],
 }  # fmt: skip
 LEARNER_SHARE = 0.8
+# A save that met another's (409) is saved again after re-reading the page, up to
+# this many saves in all: the soak's assessor sessions all mark one submission.
+SAVE_ATTEMPTS = 3
+REREAD_SECONDS = (1.0, 3.0)
 
 
 class Recorder:
@@ -156,11 +160,15 @@ def _write(session, base_url, path, action, token, recorder) -> str:
         if page.status_code != 200 or form is None:
             return f"next page answered {page.status_code} without a form"
     response = _post(session, base_url, path, form, token)
-    if response.status_code == 409:
+    for _attempt in range(1, SAVE_ATTEMPTS):
+        if response.status_code != 409:
+            break
         # Another user saved first (several sessions mark one submission): the page
-        # says so and keeps what was typed; like an assessor, reload and save again.
+        # says so and keeps what was typed; like an assessor, read it, reload and
+        # save again.
         with recorder.lock:
             recorder.conflicts[action.name] += 1
+        time.sleep(random.uniform(*REREAD_SECONDS))
         page = session.get(base_url + path, timeout=30)
         form = forms.post_form(page.text, needs=action.form)
         if page.status_code != 200 or form is None:
