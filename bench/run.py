@@ -19,7 +19,7 @@ from bench.stack import say
 MODES = {
     # learners per centre, seconds per throughput run, runs, soak seconds, soak users,
     # capacity run: users held (think time 30-90 s) and seconds held after the ramp
-    "quick": {"learners": 100, "seconds": 2, "runs": 3, "soak_seconds": 30, "soak_users": 50, "capacity_users": 500, "capacity_seconds": 60},
+    "quick": {"learners": 100, "seconds": 1, "runs": 3, "soak_seconds": 30, "soak_users": 50, "capacity_users": 500, "capacity_seconds": 45},
     "full": {"learners": 5000, "seconds": 6, "runs": 3, "soak_seconds": 180, "soak_users": 60, "capacity_users": 5000, "capacity_seconds": 180},
 }  # fmt: skip
 CONNECTIONS = 8  # saturates 2 workers x 4 threads
