@@ -88,6 +88,10 @@ class _RoleUser(FastHttpUser):
         actions = PLAN["actions"][self.role]
         self.actions = actions
         self.weights = [a["weight"] for a in actions]
+        # A person signs in at their own moment, not all within the spawn second:
+        # the first action comes after a think time like every other, so starting
+        # 50 users a second is not a burst of 50 first visits a second.
+        time.sleep(random.uniform(0, THINK[1]))
 
     @task
     def act(self) -> None:
