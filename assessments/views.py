@@ -62,11 +62,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         versions=[caching.marking(centre.pk), caching.cohorts(centre.pk)],
         parts=(
             "queue",
-            request.user.pk,
-            centre.pk,
-            ",".join(sorted(request.roles)),
+            *caching.viewer(request),
             asked.hexdigest(),
-            get_language(),
             timezone.localdate(),
         ),
         build=lambda: _queue_body(request),

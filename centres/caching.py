@@ -24,6 +24,7 @@ from functools import partial
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,17 @@ def learner_view(request) -> list[str]:
     """What the signed-in learner's own pages show: their work, their centre's
     cohorts and the revision content."""
     return [learner(request.user.pk), cohorts(request.centre.pk), CONTENT]
+
+
+def viewer(request) -> tuple[Hashable, ...]:
+    """The parts of a key for a piece built for the signed-in user as they see it:
+    who, at which centre, in which roles and language."""
+    return (
+        request.user.pk,
+        request.centre.pk,
+        ",".join(sorted(request.roles)),
+        get_language(),
+    )
 
 
 def _bump(name: str) -> None:

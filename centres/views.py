@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -35,13 +34,7 @@ def _kept_panels(
         return {}
     built = caching.cached(
         versions=sorted({name for p in panels for name in p.versions(request)}),
-        parts=(
-            "home",
-            request.user.pk,
-            request.centre.pk,
-            ",".join(sorted(request.roles)),
-            get_language(),
-        ),
+        parts=("home", *caching.viewer(request)),
         build=lambda: [_panel_html(request, p) for p in panels],
         seconds=min(p.seconds for p in panels),
     )

@@ -629,8 +629,7 @@ def submission_submit(
         for sa in drafts
     )
     Evidence.objects.filter(pk__in=[e.pk for e in evidence]).update(is_locked=True)
-    caching.portfolio_changed(learner_id=learner.pk, unit_id=unit.pk)
-    versions.changed(versions.marking(centre.pk))
+    _submission_moved(submission)
     submission.status = SubmissionStatus.SUBMITTED
     submission.current_version = number
     submission.submitted_at = timezone.now()
@@ -672,6 +671,15 @@ def _submission_received_notify(*, submission: Submission, number: int) -> None:
         )
 
 
+def _submission_moved(submission: Submission) -> None:
+    """Retire the pages showing where a submission stands: the learner's portfolio
+    pages and panels, and the centre's marking queue."""
+    caching.portfolio_changed(
+        learner_id=submission.learner_id, unit_id=submission.unit_id
+    )
+    versions.changed(versions.marking(submission.centre_id))
+
+
 def _transition(
     submission: Submission, allowed_from: Iterable[str], to: str
 ) -> Submission:
@@ -687,8 +695,7 @@ def _transition(
         )
     current.status = to
     current.save(update_fields=["status", "updated_at"])
-    caching.portfolio_changed(learner_id=current.learner_id, unit_id=current.unit_id)
-    versions.changed(versions.marking(current.centre_id))
+    _submission_moved(current)
     return current
 
 

@@ -42,14 +42,7 @@ def topic_detail(request, unit_slug: str, slug: str):
     # per user until their centre's cohorts or any revision content change.
     topic = caching.cached(
         versions=[caching.cohorts(request.centre.pk), caching.CONTENT],
-        parts=(
-            "topic-header",
-            request.user.pk,
-            request.centre.pk,
-            ",".join(sorted(request.roles)),
-            unit_slug,
-            slug,
-        ),
+        parts=("topic-header", *caching.viewer(request), unit_slug, slug),
         build=lambda: selectors.topic_header_for_actor(
             **_actor(request), unit_slug=unit_slug, slug=slug
         ),
