@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     Case,
     CharField,
@@ -128,6 +127,25 @@ def submission_get_for_marker(
         )
     except Submission.DoesNotExist:
         raise Http404("No such submission") from None
+
+
+def submission_light_for_marker(
+    *, user: Any, centre: Any, roles: frozenset[str], pk: int
+) -> Submission:
+    """One submission the actor may mark with only its learner and current version
+    loaded: the scope check made on every request for a kept marking screen (a
+    `marking_screen` can be built from it). Raises Http404 for missing and
+    not-yours."""
+    submission = (
+        submissions_for_marker(user=user, centre=centre, roles=roles)
+        .filter(pk=pk)
+        .only("learner_id", "current_version")
+        .order_by()
+        .first()
+    )
+    if submission is None:
+        raise Http404("No such submission")
+    return submission
 
 
 # --- Queue ------------------------------------------------------------------------
@@ -871,10 +889,14 @@ def _diffs(
 
 def _screen_versions() -> QuerySet[SubmissionVersion]:
     """Versions with what every marking screen needs from single rows: the
-    submission with its learner and unit and the draft marking (joined), and from
+    submission with its learner and unit and the draft marking (joined); from
     subqueries the qualification's resubmission policy, the unit's marking rule
-    and how many extra resubmissions were authorised. (Joining the policy and the
-    rule too takes PostgreSQL longer to plan than the whole query takes to run.)"""
+    and how many extra resubmissions were authorised; and the history only a
+    resubmission, a returned submission or a finalised marking shows (the
+    previous snapshot and decision, this version's decision and when "not yet"
+    feedback was last released), empty for a first version on its way through
+    marking. (Joining the policy and the rule too takes PostgreSQL longer to plan
+    than the whole query takes to run.)"""
     policy = ResubmissionPolicy.objects.filter(
         qualification_id=OuterRef("submission__unit__qualification_id")
     ).values(
@@ -887,6 +909,17 @@ def _screen_versions() -> QuerySet[SubmissionVersion]:
     rule = UnitMarkingRule.objects.filter(
         unit_id=OuterRef("submission__unit_id")
     ).values(as_json=JSONObject(rule="rule", min_percent="min_percent"))
+    previous = SubmissionVersion.objects.filter(
+        submission_id=OuterRef("submission_id"), number=OuterRef("number") - 1
+    ).order_by()
+    earlier_decision = AssessmentDecision.objects.filter(
+        submission_id=OuterRef("submission_id"),
+        submission_version__number__lt=OuterRef("number"),
+        superseded_by__isnull=True,
+    ).order_by("-submission_version__number", "-pk")
+    this_decision = AssessmentDecision.objects.filter(
+        submission_version_id=OuterRef("pk")
+    ).order_by(F("superseded_by").asc(nulls_first=True), "-created_at", "-pk")
     return (
         SubmissionVersion.objects.select_related(
             "submission", "submission__learner", "submission__unit", "marking"
@@ -895,56 +928,13 @@ def _screen_versions() -> QuerySet[SubmissionVersion]:
             authorised_extra=_authorised_extra("submission__"),
             policy=Subquery(policy[:1]),
             rule=Subquery(rule[:1]),
+            previous_snapshot=Subquery(previous.values("snapshot")[:1]),
+            previous_decision_id=Subquery(earlier_decision.values("pk")[:1]),
+            decision_id=Subquery(this_decision.values("pk")[:1]),
+            last_return=_last_return("submission__"),
         )
         .order_by()
     )
-
-
-def _add_history(version: Any) -> None:
-    """Set on `version` what only a resubmission, a returned submission or a
-    finalised marking shows: the previous snapshot and decision, this version's
-    decision and when "not yet" feedback was last released. One query for those;
-    none for a first version on its way through marking."""
-    history: dict[str, Any] = dict.fromkeys(
-        ("previous_snapshot", "previous_decision_id", "decision_id", "last_return")
-    )
-    marking = _one_to_one(version, "marking")
-    if (
-        version.number > 1
-        or version.submission.status == SubmissionStatus.RETURNED
-        or (marking is not None and marking.finalised_at is not None)
-    ):
-        previous = SubmissionVersion.objects.filter(
-            submission_id=OuterRef("submission_id"), number=OuterRef("number") - 1
-        ).order_by()
-        earlier_decision = AssessmentDecision.objects.filter(
-            submission_id=OuterRef("submission_id"),
-            submission_version__number__lt=OuterRef("number"),
-            superseded_by__isnull=True,
-        ).order_by("-submission_version__number", "-pk")
-        this_decision = AssessmentDecision.objects.filter(
-            submission_version_id=OuterRef("pk")
-        ).order_by(F("superseded_by").asc(nulls_first=True), "-created_at", "-pk")
-        history = (
-            SubmissionVersion.objects.filter(pk=version.pk)
-            .values(
-                previous_snapshot=Subquery(previous.values("snapshot")[:1]),
-                previous_decision_id=Subquery(earlier_decision.values("pk")[:1]),
-                decision_id=Subquery(this_decision.values("pk")[:1]),
-                last_return=_last_return("submission__"),
-            )
-            .get()
-        )
-    for name, value in history.items():
-        setattr(version, name, value)
-
-
-def _one_to_one(obj: Any, name: str) -> Any:
-    """A reverse one-to-one fetched with select_related, or None when missing."""
-    try:
-        return getattr(obj, name)
-    except ObjectDoesNotExist:
-        return None
 
 
 def _screen_allowance(version: Any) -> Allowance:
@@ -1108,7 +1098,6 @@ SUGGESTIONS_PER_POINT = 5  # the strongest few; the rest are counted, not shown
 
 
 def _build_screen(version: Any, *, user: Any) -> MarkingScreen:
-    _add_history(version)
     submission = version.submission
     try:
         marking: Marking | None = version.marking
@@ -1225,34 +1214,13 @@ def _build_screen(version: Any, *, user: Any) -> MarkingScreen:
 
 def marking_screen(*, submission: Submission, user: Any) -> MarkingScreen:
     """Everything the marking screen shows for a submission already fetched for
-    the actor, in a constant number of queries."""
+    the actor (`submission_get_for_marker`, `submission_light_for_marker`), in a
+    constant number of queries whatever the size of the portfolio: three before
+    marking starts, and one more each for the comment bank and the comments on
+    passages once it has."""
     version = _screen_versions().get(
-        submission=submission, number=submission.current_version
+        submission_id=submission.pk, number=submission.current_version
     )
-    return _build_screen(version, user=user)
-
-
-def marking_screen_for_marker(
-    *, user: Any, centre: Any, roles: frozenset[str], pk: int
-) -> MarkingScreen:
-    """The marking screen of a submission the actor may mark: the scoped fetch and
-    everything on the page in a constant number of queries, whatever the size of
-    the portfolio: four for a first version before marking starts; one more each
-    for the comment bank and the comments on passages once it has, and for the
-    history of a resubmission, a returned or a finalised submission.
-    Raises Http404 for missing and not-yours."""
-    version = (
-        _screen_versions()
-        .filter(
-            _marker_scope(user=user, roles=roles, path="submission__"),
-            submission_id=pk,
-            submission__centre=centre,
-            number=F("submission__current_version"),
-        )
-        .first()
-    )
-    if version is None:
-        raise Http404("No such submission")
     return _build_screen(version, user=user)
 
 

@@ -249,6 +249,7 @@ def marking_start(*, assessor: Any, submission: Submission) -> Marking:
         for evidence_id in mapped.get(row.marking_point_id, [])
     )
     portfolio_services.submission_start_marking(submission=submission)
+    versions.changed(versions.submission(submission.pk))
     return marking
 
 
@@ -321,6 +322,7 @@ def marking_save(
         row.save()
         row.evidence.set(evidence_ids)
     marking.refresh_from_db()
+    versions.changed(versions.submission(marking.submission_id))
     return marking
 
 
@@ -479,7 +481,9 @@ def _record_decision(
     if release.status == ReleaseStatus.RELEASED:
         _apply_outcome(decision=decision, actor=actor)
     versions.changed(
-        versions.learner(submission.learner_id), versions.marking(submission.centre_id)
+        versions.learner(submission.learner_id),
+        versions.marking(submission.centre_id),
+        versions.submission(submission.pk),
     )
     return decision
 
@@ -754,6 +758,7 @@ def anchored_comment_add(
     )
     comment.full_clean()
     comment.save()
+    versions.changed(versions.submission(marking.submission_id))
     return comment
 
 
@@ -768,6 +773,7 @@ def anchored_reply_add(
     reply = AnchoredReply(comment=comment, author=actor, body=body)
     reply.full_clean()
     reply.save()
+    versions.changed(versions.submission(comment.marking.submission_id))
     return reply
 
 
@@ -787,6 +793,7 @@ def comment_bank_add(
     )
     entry.full_clean()
     entry.save()
+    versions.changed(versions.comment_bank(entry.centre_id))
     return entry
 
 
@@ -799,6 +806,7 @@ def comment_bank_delete(
     ):
         raise PermissionDenied
     CommentBankEntry.objects.filter(pk=entry.pk).delete()
+    versions.changed(versions.comment_bank(entry.centre_id))
 
 
 # --- Resubmission -------------------------------------------------------------------
@@ -831,6 +839,7 @@ def resubmission_authorise(
         centre=submission.centre,
         payload={"submission": submission.pk, "reason": reason},
     )
+    versions.changed(versions.submission(submission.pk))
     return row
 
 

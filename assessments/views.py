@@ -1,6 +1,7 @@
 """Marking queue, marking screen, release, learner feedback, comment bank and IQA."""
 
 import hashlib
+import zlib
 from typing import Any
 
 from django.contrib import messages
@@ -144,16 +145,19 @@ def _rows(screen: selectors.MarkingScreen, typed: dict | None) -> list[dict]:
 EVIDENCE_CACHE_SECONDS = 3600  # the key changes with the content; this bounds space
 
 
+def _markup() -> str:
+    """A digest of the marking screen's template, part of its cache keys, so a new
+    release shows new markup at once."""
+    source = get_template("assessments/mark.html").template.source
+    return hashlib.blake2b(source.encode(), digest_size=8).hexdigest()
+
+
 def _evidence_html(screen: selectors.MarkingScreen) -> SafeString:
     """The evidence column: up to hundreds of items, the same for every marker until
     something it shows changes, so rendered once and cached under a digest of
     everything it shows (`selectors.evidence_fingerprint`)."""
-    template = get_template("assessments/mark.html")
-    # The template's own text is in the key too, so a new release shows new markup.
-    version = hashlib.blake2b(template.template.source.encode(), digest_size=8)
     key = (
-        f"assessments:mark:evidence:{get_language()}:{version.hexdigest()}:"
-        f"{screen.evidence_key}"
+        f"assessments:mark:evidence:{get_language()}:{_markup()}:{screen.evidence_key}"
     )
     html = cache.get(key)
     if html is None:
@@ -165,60 +169,126 @@ def _evidence_html(screen: selectors.MarkingScreen) -> SafeString:
     return mark_safe(html)  # noqa: S308  # nosec B308 B703
 
 
-def _render_screen(
+def _screen_parts(
     request: HttpRequest,
-    submission: Any = None,
+    screen: selectors.MarkingScreen,
     *,
-    screen: selectors.MarkingScreen | None = None,
     typed: dict | None = None,
     summative: str | None = None,
     next_steps: str | None = None,
     conflict: services.MarkingConflict | None = None,
     error: str = "",
-    status: int = 200,
-) -> HttpResponse:
-    if screen is None:
-        screen = selectors.marking_screen(submission=submission, user=request.user)
+    csrf_token: str | None = None,
+) -> tuple[str, str]:
+    """The marking screen's title and body, rendered for this viewer (with
+    `csrf_token` in its forms when given, else the request's)."""
     marking = screen.marking
     version = marking.version if marking else 0
     if conflict is not None:
         version = conflict.current.version
+    context = {
+        "screen": screen,
+        "rows": _rows(screen, typed),
+        "scale": Judgement.choices,
+        "summative": summative
+        if summative is not None
+        else (marking.summative_feedback if marking else ""),
+        "next_steps": next_steps
+        if next_steps is not None
+        else (marking.next_steps if marking else ""),
+        "version": version,
+        "conflict": conflict,
+        "error": error,
+        "evidence_html": _evidence_html(screen),
+        # The same options beside every marking point: rendered once.
+        "bank_options": render_to_string(
+            "assessments/mark.html#bank-options", {"screen": screen}
+        )
+        if screen.bank and marking
+        else "",
+    }
+    if csrf_token is not None:
+        context["csrf_token"] = csrf_token
+    return (
+        render_to_string("assessments/mark.html#title", context, request),
+        render_to_string("assessments/mark.html#body", context, request),
+    )
+
+
+def _render_screen(
+    request: HttpRequest,
+    submission: Any,
+    *,
+    status: int,
+    **shown: Any,
+) -> HttpResponse:
+    """The marking screen as the refused save left it (`shown`: what was typed,
+    the conflict or the error), built afresh."""
+    screen = selectors.marking_screen(submission=submission, user=request.user)
+    title, body = _screen_parts(request, screen, **shown)
     return render(
         request,
         "assessments/mark.html",
-        {
-            "screen": screen,
-            "rows": _rows(screen, typed),
-            "scale": Judgement.choices,
-            "summative": summative
-            if summative is not None
-            else (marking.summative_feedback if marking else ""),
-            "next_steps": next_steps
-            if next_steps is not None
-            else (marking.next_steps if marking else ""),
-            "version": version,
-            "conflict": conflict,
-            "error": error,
-            "anchor_form": forms.AnchorForm(),
-            "evidence_html": _evidence_html(screen),
-            # The same options beside every marking point: rendered once.
-            "bank_options": render_to_string(
-                "assessments/mark.html#bank-options", {"screen": screen}
-            )
-            if screen.bank and marking
-            else "",
-        },
+        {"title": title, "body": body},
         status=status,
     )
+
+
+MARK_CACHE_SECONDS = 10 * 60  # bounds what a write outside the services leaves
+MARK_CACHE_SHAPE = (
+    2  # move on when what is kept changes shape (the template's in the key)
+)
+
+
+def _packed(parts: tuple[str, str]) -> tuple[str, bytes]:
+    """The title and the compressed body: a hundred items' checkboxes beside a
+    dozen points repeat so much that 135 kB keep as 6 kB (and cost ~0.1 ms to
+    unpack)."""
+    title, body = parts
+    return title, zlib.compress(body.encode(), 1)
 
 
 @require_GET
 @role_required(*MARKERS)
 def mark(request: HttpRequest, pk: int) -> HttpResponse:
     """Evidence beside the unit's marking points, with the draft marks and the
-    criteria suggestions as a reading aid."""
-    screen = selectors.marking_screen_for_marker(**_actor(request), pk=pk)
-    return _render_screen(request, screen=screen)
+    criteria suggestions as a reading aid.
+
+    Kept per viewer under the versions of everything it shows: the submission's
+    marking (draft marks, comments, authorisations, decisions), the learner's work
+    (evidence, mappings, suggestions, status), the centre's marking and comment
+    bank and the content (marking points). Only the scope check runs on every
+    request, so a marker unassigned from the cohort loses the page at once."""
+    centre = request.centre
+    submission = selectors.submission_light_for_marker(**_actor(request), pk=pk)
+    title, packed = caching.cached(
+        versions=[
+            caching.submission(pk),
+            caching.learner(submission.learner_id),
+            caching.marking(centre.pk),
+            caching.comment_bank(centre.pk),
+            caching.CONTENT,
+        ],
+        parts=("mark", MARK_CACHE_SHAPE, _markup(), *caching.viewer(request), pk),
+        build=lambda: _packed(
+            _screen_parts(
+                request,
+                selectors.marking_screen(submission=submission, user=request.user),
+                csrf_token=caching.csrf_placeholder(),
+            )
+        ),
+        seconds=MARK_CACHE_SECONDS,
+    )
+    body = zlib.decompress(packed).decode()
+    return render(
+        request,
+        "assessments/mark.html",
+        {
+            # Our own rendered template, escaped when it was rendered.
+            "title": mark_safe(title),  # noqa: S308  # nosec B308 B703
+            "body": caching.with_csrf(body, request),
+        },
+    )
 
 
 @require_POST

@@ -19,11 +19,16 @@ order, so every app can move them on without importing the app that reads them.
 import logging
 import uuid
 from collections.abc import Callable, Hashable, Sequence
+from functools import cache as once
 from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
@@ -51,6 +56,17 @@ def marking(centre_id: int) -> str:
     return f"version:marking:{centre_id}"
 
 
+def submission(submission_id: int) -> str:
+    """One submission as its markers see it: the draft marks, comments on
+    passages and their replies, authorised resubmissions and decisions."""
+    return f"version:submission:{submission_id}"
+
+
+def comment_bank(centre_id: int) -> str:
+    """A centre's comment bank: its assessors' own entries and the shared ones."""
+    return f"version:comment-bank:{centre_id}"
+
+
 def learner_view(request) -> list[str]:
     """What the signed-in learner's own pages show: their work, their centre's
     cohorts and the revision content."""
@@ -59,13 +75,31 @@ def learner_view(request) -> list[str]:
 
 def viewer(request) -> tuple[Hashable, ...]:
     """The parts of a key for a piece built for the signed-in user as they see it:
-    who, at which centre, in which roles and language."""
+    who, at which centre, in which roles, language and time zone."""
     return (
         request.user.pk,
         request.centre.pk,
         ",".join(sorted(request.roles)),
         get_language(),
+        timezone.get_current_timezone_name(),
     )
+
+
+@once
+def csrf_placeholder() -> str:
+    """What a cached piece holding a form renders as its CSRF token (pass it as
+    the `csrf_token` of the piece's context), for `with_csrf` to replace. Derived
+    from the secret key, so no text a user writes into a page can be mistaken
+    for it."""
+    return "csrf-" + salted_hmac("centres.caching.csrf", "placeholder").hexdigest()
+
+
+def with_csrf(html: str, request) -> SafeString:
+    """A cached piece of our own rendered HTML with the request's own CSRF token
+    in its forms (a token cached with the piece would stop working when the
+    session's secret turns)."""
+    filled = html.replace(csrf_placeholder(), get_token(request))
+    return mark_safe(filled)  # noqa: S308  # nosec B308 B703
 
 
 def _bump(name: str) -> None:

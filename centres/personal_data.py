@@ -43,6 +43,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from centres import caching
 from centres.models import (
     Centre,
     Enrolment,
@@ -181,9 +182,19 @@ def person_anonymise(
 
     The account can no longer sign in. Raises whatever an app's anonymiser raises
     (and then nothing is changed, and no file is deleted)."""
+    centres = list(
+        Membership.objects.filter(user=user).values_list("centre_id", flat=True)
+    )
     for part in parts():
         if part.anonymise is not None:
             part.anonymise(user)
+    # Every kept page that showed their name or words (bulk updates bypass the
+    # services that would otherwise say so).
+    caching.changed(
+        caching.learner(user.pk),
+        *(caching.marking(centre) for centre in centres),
+        *(caching.cohorts(centre) for centre in centres),
+    )
     _audit("personal_data.erased", subject=user, actor=actor, centre=centre)
     return user
 

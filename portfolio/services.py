@@ -482,6 +482,7 @@ def suggestion_decide(*, suggestion: SuggestedMapping, accept: bool) -> None:
         )
         suggestion.status = SuggestionStatus.DISMISSED
         suggestion.save(update_fields=["status"])
+        _pages_changed(evidence)
 
 
 # --- self-assessment and submission ------------------------------------------------------
@@ -870,6 +871,7 @@ def evidence_suggest(*, evidence_id: int) -> int:
                 "suggestions_message",
             ]
         )
+        _pages_changed(current)
     return len(kept)
 
 

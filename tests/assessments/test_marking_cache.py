@@ -1,12 +1,20 @@
-"""The marking screen's evidence column is rendered once and cached under a digest
-of everything it shows: whatever changes the evidence, the page shows the change."""
+"""The marking screen is kept per viewer under the versions of what it shows, and
+its evidence column is also cached under a digest of everything it shows: whatever
+changes the marks, the comments, the bank or the evidence, the page shows it on
+the next request, and a kept page's forms still post."""
 
 import re
 
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments import services
+from assessments.models import CommentBankEntry, ResubmissionPolicy
 from centres import personal_data
+from centres import services as centre_services
 from portfolio import services as portfolio_services
 from portfolio.models import Evidence, SuggestedMapping
 from tests import factories
@@ -118,3 +126,171 @@ def test_other_submissions_do_not_share_a_cached_column(
     )
     assert {int(i) for i in re.findall(r'id="evidence-(\d+)"', theirs)} == ids
     assert not ids & {int(i) for i in re.findall(r'id="evidence-(\d+)"', mine)}
+
+
+# --- The whole screen, kept per viewer ---------------------------------------------
+def opened(client, submission) -> tuple[str, int]:
+    """The marking screen's HTML and the SQL statements it took."""
+    url = reverse("assessments:mark", args=[submission.pk])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def without_tokens(html: str) -> str:
+    """The page without its CSRF tokens, which are masked afresh on each request."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r'"X-CSRFToken": "[^"]+"', "", html)
+
+
+def test_a_kept_screen_is_the_built_screen(
+    client_for, assessor, submission, points, settings
+):
+    services.marking_start(assessor=assessor, submission=submission)
+    client = client_for(assessor)
+    built, built_queries = opened(client, submission)
+    kept, kept_queries = opened(client, submission)
+
+    # the second request read the page from the cache: only the scope check ran
+    assert kept_queries < built_queries
+    assert without_tokens(kept) == without_tokens(built)
+    settings.PAGE_CACHE = False
+    assert without_tokens(opened(client, submission)[0]) == without_tokens(kept)
+
+
+def test_draft_marks_show_on_the_next_request(client_for, assessor, submission, points):
+    marking = services.marking_start(assessor=assessor, submission=submission)
+    client = client_for(assessor)
+    before, _ = opened(client, submission)
+    assert f'id="value-{points[0].pk}-2" value="2" checked' not in before
+
+    saved = services.marking_save(
+        assessor=assessor,
+        marking=marking,
+        expected_version=marking.version,
+        judgements={points[0].pk: services.JudgementInput(value=2, comment="Spot on.")},
+        summative_feedback="Nearly there.",
+    )
+
+    after, _ = opened(client, submission)
+    assert f'id="value-{points[0].pk}-2" value="2" checked' in after
+    assert "Spot on." in after
+    assert "Nearly there." in after
+    assert f'name="version" value="{saved.version}"' in after
+
+
+def test_comments_on_passages_and_replies_show_on_the_next_request(
+    client_for, assessor, submission, enrolled_learner
+):
+    marking = services.marking_start(assessor=assessor, submission=submission)
+    client = client_for(assessor)
+    opened(client, submission)
+    log = Evidence.objects.get(learner=enrolled_learner)
+
+    comment = services.anchored_comment_add(
+        assessor=assessor,
+        marking=marking,
+        evidence_id=log.pk,
+        quote="booked a redelivery",
+        body="Say when you booked it.",
+    )
+    page, _ = opened(client, submission)
+    assert "Say when you booked it." in page
+
+    services.anchored_reply_add(
+        actor=enrolled_learner, comment=comment, body="The same afternoon."
+    )
+    page, _ = opened(client, submission)
+    assert "The same afternoon." in page
+
+
+def test_a_new_shared_comment_shows_in_every_assessors_bank(
+    client_for, assessor, submission, centre, centre_admin
+):
+    services.marking_start(assessor=assessor, submission=submission)
+    client = client_for(assessor)
+    assert "Check your spelling of" not in opened(client, submission)[0]
+
+    entry = services.comment_bank_add(
+        actor=centre_admin,
+        centre=centre,
+        roles=frozenset({"admin"}),
+        text="Check your spelling of technical terms.",
+        shared=True,
+    )
+    assert "Check your spelling of technical terms." in opened(client, submission)[0]
+
+    services.comment_bank_delete(
+        actor=centre_admin, roles=frozenset({"admin"}), entry=entry
+    )
+    assert not CommentBankEntry.objects.exists()
+    assert "Check your spelling of" not in opened(client, submission)[0]
+
+
+def test_an_unassigned_assessor_loses_a_kept_screen_at_once(
+    client_for, assessor, submission, cohort, iqa, centre_admin
+):
+    client = client_for(assessor)
+    opened(client, submission)
+
+    centre_services.cohort_staff_set(
+        cohort=cohort, assessors=[], iqas=[iqa], actor=centre_admin
+    )
+
+    url = reverse("assessments:mark", args=[submission.pk])
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("how", ["same session", "signed in again"])
+def test_a_kept_screen_posts_with_the_sessions_own_token(
+    assessor, submission, points, how
+):
+    # given: the screen is in the cache from an earlier visit
+    services.marking_start(assessor=assessor, submission=submission)
+    url = reverse("assessments:mark", args=[submission.pk])
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(assessor)
+    assert first.get(url).status_code == 200
+    client = first
+    if how == "signed in again":
+        client = Client(enforce_csrf_checks=True)  # a new session, a new secret
+        client.force_login(assessor)
+
+    # when: the kept screen is opened and its marking form posted
+    page = client.get(url).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    response = client.post(
+        reverse("assessments:save", args=[submission.pk]),
+        {
+            "csrfmiddlewaretoken": token,
+            "version": version,
+            "point": [p.pk for p in points],
+            f"value-{points[0].pk}": "1",
+            "action": "save",
+        },
+    )
+
+    # then: the save went through (not refused as a forged request)
+    assert response.status_code == 302
+    assert f'id="value-{points[0].pk}-1" value="1" checked' in client.get(url).text
+
+
+def test_an_authorised_resubmission_shows_on_the_next_request(
+    client_for, assessor, submission, points, qualification, centre_admin
+):
+    # given: returned "not yet" with no resubmissions allowed; the admin looks
+    ResubmissionPolicy.objects.create(qualification=qualification, max_resubmissions=0)
+    mark(assessor, submission, points, [2, 1, 2])
+    client = client_for(centre_admin)
+    assert "authorised)" not in opened(client, submission)[0]
+
+    services.resubmission_authorise(
+        actor=centre_admin,
+        roles=frozenset({"admin"}),
+        submission=submission,
+        reason="Learner was ill during the window.",
+    )
+
+    assert "(+1 authorised)" in opened(client, submission)[0]

@@ -151,7 +151,8 @@ def test_marking_screen_worst_case_pinned_at_both_sizes(
     assert page.count("Noted.") == 30
     assert page.count('<span class="badge text-bg-warning">Changed</span>') == 30
     assert "Previous marking:" in page
-    # a resubmission costs one query more than a first version: its history
+    # the scope check, the version with its history, the evidence, suggestions,
+    # points, comments on passages and comment bank, after the middleware's two
     assert at_small == at_large == 9, "\n".join(queries)
 
 
@@ -168,7 +169,9 @@ def test_marking_screen_before_marking_starts(
     small, large = waiting(2), waiting(25)
     at_small, _ = count_queries(client, reverse("assessments:mark", args=[small.pk]))
     at_large, _ = count_queries(client, reverse("assessments:mark", args=[large.pk]))
-    assert at_small == at_large == 6  # no comment bank before the form
+    # the scope check, the version, evidence, suggestions and points after the
+    # middleware's two: no comments on passages or comment bank before the form
+    assert at_small == at_large == 7
     assert not Marking.objects.exists()
 
 
