@@ -65,7 +65,10 @@ def _encode(data: dict[str, str], file_fields: list[str]) -> tuple[bytes, str]:
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def _cookie(set_cookie: str, name: str) -> str:
+def _cookie(set_cookie: str | list[str], name: str) -> str:
+    """A cookie's value from a response's Set-Cookie (a list when it set several)."""
+    if isinstance(set_cookie, list):
+        set_cookie = ", ".join(set_cookie)
     match = re.search(rf"(?:^|[,;\s]){re.escape(name)}=([^;,\s]+)", set_cookie)
     return match.group(1) if match else ""
 
