@@ -63,9 +63,11 @@ def _session_context(request: HttpRequest, session, *, error: str = "") -> dict:
     session_start), so a GET never writes."""
     if session.ended_at is None and session.reviewed < session.target:
         now = timezone.now()
-        plan = selectors.plan_for(learner=request.user, unit=session.unit, now=now)
+        plan, done = selectors.plan_and_today(
+            learner=request.user, unit=session.unit, now=now
+        )
         shown = selectors.next_card(
-            learner=request.user, unit=session.unit, now=now, plan=plan
+            learner=request.user, unit=session.unit, now=now, plan=plan, done=done
         )
         if shown is not None:
             return {
