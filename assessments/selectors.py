@@ -296,13 +296,15 @@ def _counts(
     cohorts: list[ScopeCohort],
     assessor_id: int | None,
     today: date,
+    holidays: frozenset[date],
 ) -> tuple[QuerySet[Submission], dict[str, Count]]:
     """The queue's counts as aggregates (waiting, past target, resubmissions, being
     marked), with `qs` annotated with each row's cohort when they need it.
 
     Past target is a filter on when a row was submitted: on or before the last
     day that puts it beyond its cohort's target, in working days as
-    `workdays.working_days_between` counts them (in the current time zone). So
+    `workdays.working_days_between` counts them (in the current time zone, less
+    the centre's bank `holidays`). So
     rows need their cohort only when the cohorts' targets differ."""
     counts = {
         "total": Count("pk"),
@@ -315,7 +317,7 @@ def _counts(
     zone = timezone.get_current_timezone()
 
     def cutoff(target: int) -> datetime:
-        day = workdays.latest_start_beyond(target, today) + timedelta(days=1)
+        day = workdays.latest_start_beyond(target, today, holidays) + timedelta(days=1)
         return datetime.combine(day, time.min, tzinfo=zone)
 
     if len(by_target) == 1:
@@ -400,13 +402,17 @@ def queue_for_actor(
     caller has the filter `choices` already): the page with the counts, then its
     learners' names; one more only for a page past the end."""
     today = today or timezone.localdate()
+    holidays = workdays.bank_holidays(centre.bank_holidays, today)
     choices = choices or queue_choices_for_actor(user=user, centre=centre, roles=roles)
     cohorts = [c for c in choices.cohorts if cohort_id in (None, c.pk)]
     if not permissions.sees_every_queue(roles):
         assessor_id = None  # their own cohorts are the scope already
     scope = {"cohorts": cohorts, "assessor_id": assessor_id}
     qs, counts = _counts(
-        _waiting(centre=centre, unit_id=unit_id, **scope), today=today, **scope
+        _waiting(centre=centre, unit_id=unit_id, **scope),
+        today=today,
+        holidays=holidays,
+        **scope,
     )
     page = max(1, page)
     found = _queue_page(qs, counts, start=(page - 1) * QUEUE_PAGE_SIZE, **scope)
@@ -438,7 +444,7 @@ def queue_for_actor(
                 if cohort
                 else centre.marking_target_days,
                 days_waiting=workdays.working_days_between(
-                    timezone.localdate(submitted_at), today
+                    timezone.localdate(submitted_at), today, holidays
                 )
                 if submitted_at
                 else 0,
@@ -461,11 +467,13 @@ def queue_summary(*, user: Any, centre: Any, roles: frozenset[str]) -> dict[str,
     """Waiting and past-target counts for the home panel (two queries: the cohorts
     in scope, then one aggregate)."""
     cohorts = _scope_cohorts(user=user, centre=centre, roles=roles)
+    today = timezone.localdate()
     qs, counts = _counts(
         _waiting(centre=centre, cohorts=cohorts),
         cohorts=cohorts,
         assessor_id=None,
-        today=timezone.localdate(),
+        today=today,
+        holidays=workdays.bank_holidays(centre.bank_holidays, today),
     )
     wanted = {name: counts[name] for name in ("total", "overdue") if name in counts}
     result = qs.aggregate(**wanted)

@@ -17,7 +17,13 @@ class CriterionUserAdmin(UserAdmin):
 
 @admin.register(Centre)
 class CentreAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "marking_target_days", "release_requires_check"]
+    list_display = [
+        "name",
+        "slug",
+        "marking_target_days",
+        "bank_holidays",
+        "release_requires_check",
+    ]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "slug"]
 

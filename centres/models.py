@@ -35,6 +35,16 @@ ALL_ROLES = frozenset(Role.values)
 STAFF_ROLES = frozenset({Role.ASSESSOR, Role.IQA, Role.ADMIN})
 
 
+class BankHolidays(models.TextChoices):
+    """Whose bank holidays a centre keeps (codes as assessments.workdays.REGIONS)."""
+
+    ENGLAND = "ENG", _("England")
+    WALES = "WLS", _("Wales")
+    SCOTLAND = "SCT", _("Scotland")
+    NORTHERN_IRELAND = "NIR", _("Northern Ireland")
+    NONE = "", _("None: weekdays only")
+
+
 class Centre(models.Model):
     """A training provider or college. Nobody sees another centre's people or work."""
 
@@ -49,6 +59,14 @@ class Centre(models.Model):
     )
     release_requires_check = models.BooleanField(
         _("feedback needs a second look before release"), default=False
+    )
+    bank_holidays = models.CharField(
+        _("bank holidays"),
+        max_length=3,
+        choices=BankHolidays.choices,
+        default=BankHolidays.ENGLAND,
+        blank=True,
+        help_text=_("Not counted as working days towards the marking target."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -33,7 +33,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessments import sampling
+from assessments import sampling, workdays
 from assessments import selectors as assessment_selectors
 from assessments.models import AssessmentDecision, DecisionJudgement
 from assessments.scale import Judgement
@@ -564,14 +564,22 @@ def assessor_workload(*, centre, cohort: Cohort | None = None) -> list[WorkloadR
     )
     target_of = {c: t or centre.marking_target_days for _u, c, _q, t in links}
     now = timezone.now()
+    # Past target in working days less the centre's bank holidays, as the queue
+    # counts them: sent on or before the latest day beyond each cohort's target.
+    today = timezone.localdate(now)
+    holidays = workdays.bank_holidays(centre.bank_holidays, today)
+    latest = {
+        target: workdays.latest_start_beyond(target, today, holidays)
+        for target in set(target_of.values())
+    }
     queue: dict[int, set[int]] = {}
     overdue: dict[int, set[int]] = {}
     for submission_id, submitted_at, cohort_id in waiting:
         for user_id, cohorts in cohorts_of.items():
             if cohort_id in cohorts:
                 queue.setdefault(user_id, set()).add(submission_id)
-                target = timedelta(days=target_of[cohort_id] * 7 / 5)  # working days
-                if submitted_at and now - submitted_at > target:
+                beyond = latest[target_of[cohort_id]]
+                if submitted_at and timezone.localdate(submitted_at) <= beyond:
                     overdue.setdefault(user_id, set()).add(submission_id)
     since = now - timedelta(days=90)
     durations: dict[int, list[float]] = {}

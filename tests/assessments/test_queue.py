@@ -90,6 +90,34 @@ def test_counts_follow_each_cohorts_target_in_working_days(
     assert {row.target_days for row in queue.rows} == {10, 3}
 
 
+@pytest.mark.parametrize(
+    ("region", "days", "overdue"),
+    [("ENG", 1, 0), ("", 3, 1)],  # Christmas Day and Boxing Day (observed) out
+)
+def test_days_waiting_leave_out_the_centres_bank_holidays(
+    centre, cohort, assessor, unit, region, days, overdue
+):
+    # given: a cohort with a two-day target and work sent on Christmas Eve
+    centre.bank_holidays = region
+    centre.save()
+    cohort.marking_target_days = 2
+    cohort.save()
+    waiting(cohort, unit, dt.datetime(2026, 12, 24, 10, 0, tzinfo=LONDON))
+
+    # when: the assessor looks on the Tuesday after
+    queue = selectors.queue_for_actor(
+        user=assessor,
+        centre=centre,
+        roles=frozenset({"assessor"}),
+        today=dt.date(2026, 12, 29),
+    )
+
+    # then
+    assert [row.days_waiting for row in queue.rows] == [days]
+    assert queue.overdue == overdue
+    assert [row.overdue for row in queue.rows] == [bool(overdue)]
+
+
 def test_the_home_panel_counts_agree_with_the_queue(
     client_for, centre, cohort, assessor, unit
 ):

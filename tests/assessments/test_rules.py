@@ -1,6 +1,6 @@
 """The judgement scale, outcome rule, working days and sampling rules (pure)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -52,6 +52,36 @@ def test_unjudged_point_refused():
 )
 def test_working_days(start, end, expected):
     assert workdays.working_days_between(start, end) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "region", "expected"),
+    [
+        (date(2026, 5, 22), date(2026, 5, 26), "ENG", 1),  # over Spring Bank Holiday
+        (date(2026, 5, 22), date(2026, 5, 26), "", 2),  # weekdays only
+        (date(2026, 12, 24), date(2026, 12, 29), "ENG", 1),  # Christmas, Boxing Day
+        (date(2026, 12, 24), date(2026, 12, 29), "", 3),  # observed on Monday 28th
+        (date(2026, 11, 27), date(2026, 12, 1), "SCT", 1),  # St Andrew's Day
+        (date(2026, 11, 27), date(2026, 12, 1), "ENG", 2),  # not in England
+        (date(2026, 7, 10), date(2026, 7, 14), "NIR", 1),  # Battle of the Boyne
+        (date(2026, 8, 28), date(2026, 9, 1), "SCT", 2),  # England's August holiday
+        (date(2026, 8, 28), date(2026, 9, 1), "WLS", 1),
+    ],
+)
+def test_working_days_leave_out_the_centres_bank_holidays(start, end, region, expected):
+    holidays = workdays.bank_holidays(region, end)
+    assert workdays.working_days_between(start, end, holidays) == expected
+
+
+@pytest.mark.parametrize("target", [0, 1, 3, 5, 10])
+def test_latest_start_beyond_agrees_with_working_days_over_holidays(target):
+    holidays = workdays.bank_holidays("ENG", date(2026, 12, 1))
+    for today in (date(2026, 12, 20) + timedelta(days=n) for n in range(20)):
+        latest = workdays.latest_start_beyond(target, today, holidays)
+        for back in range(40):
+            start = today - timedelta(days=back)
+            overdue = workdays.working_days_between(start, today, holidays) > target
+            assert overdue == (start <= latest), (today, start, target)
 
 
 def seasoned(**overrides):

@@ -3,19 +3,23 @@ exports with formula injection neutralised, isolation and constant query counts.
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from assessments import selectors as assessment_selectors
 from assessments import services as assessment_services
 from assessments.services import JudgementInput
 from reports import exports, selectors
 from revision.models import MarkingPoint
 from tests import factories
+from tests.assessments.test_queue import waiting
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +150,23 @@ def test_workload(world, cohort, centre, assessor, unit):
     assert row.cohorts == 1
     assert row.median_days_to_mark == 0.0
     assert row.overdue == 0
+
+
+def test_workload_counts_past_target_as_the_queue_does(centre, cohort, assessor, unit):
+    # given: work waiting from today back to eight weeks ago, over weekends and
+    # bank holidays; one sent two weeks and an hour ago: ten working days, so not
+    # yet past the ten-day target (counting calendar time made it overdue)
+    now = timezone.now()
+    for days_ago in (0, 3, 9, 13, 14 + 1 / 24, 15, 22, 40, 56):
+        waiting(cohort, unit, now - timedelta(days=days_ago))
+
+    [row] = selectors.assessor_workload(centre=centre)
+    queue = assessment_selectors.queue_for_actor(
+        user=assessor, centre=centre, roles=frozenset({"assessor"})
+    )
+
+    assert row.queue == queue.total == 9
+    assert row.overdue == queue.overdue > 0
 
 
 def test_iqa_page_shows_coverage(world, client_for, centre_admin, assessor):
