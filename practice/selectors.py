@@ -15,10 +15,9 @@ from django.db.models import (
     Max,
     Q,
     QuerySet,
-    Subquery,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import TruncDate
 from django.http import Http404
 
 from centres.models import Enrolment, EnrolmentStatus, User
@@ -117,30 +116,17 @@ class TodayCounts:
     new: int
 
 
-def _done_today(*, learner, unit, now: datetime) -> QuerySet[ReviewLog]:
-    """The learner's reviews of the unit's cards since the start of their day."""
-    tz = learner_zone(learner)
-    start = scheduling.day_start(now.astimezone(tz).date(), tz)
-    return ReviewLog.objects.filter(learner=learner, unit=unit, reviewed_at__gte=start)
-
-
-# What counts against each of today's allowances.
-_NEW_DONE = Q(state_before__isnull=True)
-_REVIEWS_DONE = Q(state_before=CardStateKind.REVIEW)
-
-
 def today_counts(*, learner, unit, now: datetime) -> TodayCounts:
     """Reviews and first-time cards done today (learner's day), in one query."""
-    counts = _done_today(learner=learner, unit=unit, now=now).aggregate(
-        new=Count("pk", filter=_NEW_DONE), reviews=Count("pk", filter=_REVIEWS_DONE)
+    tz = learner_zone(learner)
+    start = scheduling.day_start(now.astimezone(tz).date(), tz)
+    counts = ReviewLog.objects.filter(
+        learner=learner, unit=unit, reviewed_at__gte=start
+    ).aggregate(
+        new=Count("pk", filter=Q(state_before__isnull=True)),
+        reviews=Count("pk", filter=Q(state_before=CardStateKind.REVIEW)),
     )
     return TodayCounts(reviews=counts["reviews"], new=counts["new"])
-
-
-def _count_of(rows: QuerySet) -> Coalesce:
-    """`rows` counted in a subquery of one value (0 when there are none)."""
-    counted = rows.order_by().values("learner_id").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted[:1]), 0)
 
 
 def _unseen_cards(*, learner, unit) -> QuerySet[Card]:
@@ -161,49 +147,20 @@ def plan_for(
     learner's row, so it is there even before they saved any). With an exam date,
     the unseen cards decide the new-card allowance: a second query counts them
     unless the caller passes `unseen`."""
-    row = _plan_row(_plan_rows(learner=learner, unit=unit), 4)
-    return _make_plan(learner=learner, unit=unit, now=now, unseen=unseen, row=row)
-
-
-def plan_and_today(
-    *, learner, unit, now: datetime
-) -> tuple[scheduling.Plan, TodayCounts]:
-    """Today's plan (`plan_for`) and what was done today (`today_counts`), read by
-    the same query: what picking the next card needs."""
-    done = _done_today(learner=learner, unit=unit, now=now)
-    rows = _plan_rows(learner=learner, unit=unit).annotate(
-        new_done=_count_of(done.filter(_NEW_DONE)),
-        reviews_done=_count_of(done.filter(_REVIEWS_DONE)),
+    found = (
+        User.objects.filter(pk=learner.pk)
+        .annotate(
+            goal=FilteredRelation("unit_goals", condition=Q(unit_goals__unit=unit))
+        )
+        .values_list(
+            "practice_settings__desired_retention",
+            "practice_settings__new_cards_per_day",
+            "practice_settings__reviews_per_day",
+            "goal__exam_date",
+        )
+        .first()
     )
-    *row, new_done, reviews_done = _plan_row(rows, 6, "new_done", "reviews_done")
-    plan = _make_plan(learner=learner, unit=unit, now=now, unseen=None, row=row)
-    return plan, TodayCounts(reviews=reviews_done or 0, new=new_done or 0)
-
-
-_PLAN_FIELDS = (
-    "practice_settings__desired_retention",
-    "practice_settings__new_cards_per_day",
-    "practice_settings__reviews_per_day",
-    "goal__exam_date",
-)
-
-
-def _plan_rows(*, learner, unit) -> QuerySet[User]:
-    return User.objects.filter(pk=learner.pk).annotate(
-        goal=FilteredRelation("unit_goals", condition=Q(unit_goals__unit=unit))
-    )
-
-
-def _plan_row(rows: QuerySet[User], width: int, *extra: str) -> tuple:
-    """The learner's settings and exam date (and `extra` fields): Nones when the
-    learner's row is gone."""
-    return rows.values_list(*_PLAN_FIELDS, *extra).first() or (None,) * width
-
-
-def _make_plan(
-    *, learner, unit, now: datetime, unseen: int | None, row
-) -> scheduling.Plan:
-    retention, new_cap, reviews_cap, exam_date = row
+    retention, new_cap, reviews_cap, exam_date = found or (None, None, None, None)
     if exam_date is not None and unseen is None:
         unseen = _unseen_cards(learner=learner, unit=unit).count()
     defaults = PracticeSettings(learner=learner)
@@ -232,22 +189,16 @@ class NextCard:
 
 
 def next_card(
-    *,
-    learner,
-    unit,
-    now: datetime,
-    plan: scheduling.Plan,
-    done: TodayCounts | None = None,
+    *, learner, unit, now: datetime, plan: scheduling.Plan
 ) -> NextCard | None:
     """The card to show next, or None when nothing is due within today's caps.
 
     Cards due now come first (in learning, or in review while the daily review cap
     allows), oldest due first; then new cards in reading order while the new-card
     allowance lasts; then cards in learning due within LEARN_AHEAD. At most three
-    queries, two when today's counts are passed in (`done`, from `plan_and_today`).
+    queries.
     """
-    if done is None:
-        done = today_counts(learner=learner, unit=unit, now=now)
+    done = today_counts(learner=learner, unit=unit, now=now)
     learning_states = [CardStateKind.LEARNING, CardStateKind.RELEARNING]
     # One query for both kinds of card already seen: those due now, and those in
     # learning due within LEARN_AHEAD (later than any due now, so they sort last).

@@ -63,11 +63,9 @@ def _session_context(request: HttpRequest, session, *, error: str = "") -> dict:
     session_start), so a GET never writes."""
     if session.ended_at is None and session.reviewed < session.target:
         now = timezone.now()
-        plan, done = selectors.plan_and_today(
-            learner=request.user, unit=session.unit, now=now
-        )
+        plan = selectors.plan_for(learner=request.user, unit=session.unit, now=now)
         shown = selectors.next_card(
-            learner=request.user, unit=session.unit, now=now, plan=plan, done=done
+            learner=request.user, unit=session.unit, now=now, plan=plan
         )
         if shown is not None:
             return {

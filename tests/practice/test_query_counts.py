@@ -35,7 +35,7 @@ def test_practice_pages_query_counts(
             "settings": 3,
             # session, plan (settings and exam date; with an exam date, the unseen
             # cards counted), today's reviews, the next card
-            "session (next card)": 6,
+            "session (next card)": 7,
             # unit, counts (its cards joined to the learner's states), plan
             # (settings, exam date: one query), open session
             "unit": 6,

@@ -229,25 +229,6 @@ def test_next_card_shows_due_then_new_and_respects_daily_new_cap(
     assert again.card == cards[0]
 
 
-def test_plan_and_today_reads_what_was_done_today_in_the_learners_day(
-    cards, enrolled_learner, other_learner
-):
-    unit = cards[0].unit
-    PracticeSettings.objects.create(learner=enrolled_learner, new_cards_per_day=7)
-    # yesterday's review and another learner's do not count; today's do
-    review(enrolled_learner, cards[0], 4, now=NOW - timedelta(days=1))
-    review(enrolled_learner, cards[1], 4)
-    review(enrolled_learner, cards[2], 1)
-    review(other_learner, cards[3], 4)
-
-    plan, done = selectors.plan_and_today(learner=enrolled_learner, unit=unit, now=NOW)
-
-    assert done == selectors.today_counts(learner=enrolled_learner, unit=unit, now=NOW)
-    assert (done.new, done.reviews) == (2, 0)
-    assert plan == selectors.plan_for(learner=enrolled_learner, unit=unit, now=NOW)
-    assert plan.new_per_day == 7
-
-
 def test_exam_date_raises_retention_and_new_card_allowance(cards, enrolled_learner):
     unit = cards[0].unit
     PracticeSettings.objects.create(learner=enrolled_learner, new_cards_per_day=1)
