@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import TruncDate
 from django.http import Http404
 
+from centres import caching
 from centres.models import Enrolment, EnrolmentStatus, User
 from practice import scheduling
 from practice.models import (
@@ -138,15 +139,11 @@ def _unseen_cards(*, learner, unit) -> QuerySet[Card]:
     )
 
 
-def plan_for(
-    *, learner, unit, now: datetime, unseen: int | None = None
-) -> scheduling.Plan:
-    """Today's plan for the unit: retention and allowances.
+PLAN_ROW_SECONDS = 10 * 60  # bounds what a write outside the services leaves
 
-    One query for the learner's settings and exam date (both joined to the
-    learner's row, so it is there even before they saved any). With an exam date,
-    the unseen cards decide the new-card allowance: a second query counts them
-    unless the caller passes `unseen`."""
+
+def _plan_row(*, learner, unit) -> tuple:
+    """The learner's settings (None where never set) and exam date for the unit."""
     found = (
         User.objects.filter(pk=learner.pk)
         .annotate(
@@ -160,7 +157,26 @@ def plan_for(
         )
         .first()
     )
-    retention, new_cap, reviews_cap, exam_date = found or (None, None, None, None)
+    return found or (None, None, None, None)
+
+
+def plan_for(
+    *, learner, unit, now: datetime, unseen: int | None = None
+) -> scheduling.Plan:
+    """Today's plan for the unit: retention and allowances.
+
+    One query for the learner's settings and exam date (both joined to the
+    learner's row, so it is there even before they saved any). With an exam date,
+    the unseen cards decide the new-card allowance: a second query counts them
+    unless the caller passes `unseen`. The settings and exam date are kept in the
+    cache under the learner's version (`settings_update` and `goal_set` move it
+    on), so a practice page usually skips that query."""
+    retention, new_cap, reviews_cap, exam_date = caching.cached(
+        versions=[caching.learner(learner.pk)],
+        parts=("practice-plan", learner.pk, unit.pk),
+        build=lambda: _plan_row(learner=learner, unit=unit),
+        seconds=PLAN_ROW_SECONDS,
+    )
     if exam_date is not None and unseen is None:
         unseen = _unseen_cards(learner=learner, unit=unit).count()
     defaults = PracticeSettings(learner=learner)

@@ -330,6 +330,7 @@ def settings_update(
     prefs.catch_up = catch_up
     prefs.full_clean()
     prefs.save()
+    versions.changed(versions.learner(learner.pk))
     return prefs
 
 
@@ -340,6 +341,7 @@ def goal_set(*, learner: User, unit: Unit, exam_date: date | None) -> UnitGoal:
     goal.exam_date = exam_date
     goal.full_clean()
     goal.save(update_fields=["exam_date"])
+    versions.changed(versions.learner(learner.pk))
     return goal
 
 

@@ -191,8 +191,9 @@ def _measure(client, session):
 
 
 def test_next_card_and_review_take_constant_queries(
-    client_for, enrolled_learner, topic
+    client_for, enrolled_learner, topic, settings
 ):
+    settings.PAGE_CACHE = False  # the queries of a page built, not kept
     # given a learner who has seen each card once
     services.cards_generate_for_unit(unit=topic.unit)
     cards = list(Card.objects.filter(unit=topic.unit))
@@ -221,6 +222,44 @@ def test_progress_and_home_take_constant_queries(
     assert response.status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_new_daily_allowance_applies_on_the_next_card(
+    client_for, enrolled_learner, topic
+):
+    # given: one new card a day, already seen today
+    services.cards_generate_for_unit(unit=topic.unit)
+    services.settings_update(
+        learner=enrolled_learner,
+        desired_retention=0.9,
+        new_cards_per_day=1,
+        reviews_per_day=100,
+        session_size=20,
+        reminders=False,
+        catch_up=False,
+    )
+    client = client_for(enrolled_learner)
+    session = start(client, topic.unit)
+    url = reverse("practice:session", args=[session.public_id])
+    card = Card.objects.filter(unit=topic.unit).order_by("position", "pk").first()
+    services.review_record(
+        learner=enrolled_learner, card=card, rating=4, token=uuid.uuid4(), shown_reps=0
+    )
+    assert 'name="rating"' not in client.get(url).text  # nothing left today
+
+    # when: the learner allows five a day
+    services.settings_update(
+        learner=enrolled_learner,
+        desired_retention=0.9,
+        new_cards_per_day=5,
+        reviews_per_day=100,
+        session_size=20,
+        reminders=False,
+        catch_up=False,
+    )
+
+    # then: the next new card is shown at once
+    assert 'name="rating"' in client.get(url).text
 
 
 def test_progress_page_counts(client_for, enrolled_learner, topic):
@@ -310,3 +349,23 @@ def test_unit_page_counts_the_learners_cards(client_for, enrolled_learner, topic
     assert 'data-count="due">2<' in html
     assert f'data-count="new">{CARD_COUNT - 3}<' in html
     assert "Start a session" in html
+
+
+def test_an_exam_date_shows_on_the_unit_page_at_once(
+    client_for, enrolled_learner, topic
+):
+    # given: the learner has looked at the unit page (its plan now kept)
+    client = client_for(enrolled_learner)
+    url = reverse("practice:unit", args=[topic.unit.slug])
+    assert "days to go" not in client.get(url).text
+
+    # when: they set an exam date three weeks away
+    exam = timezone.localdate() + timedelta(days=21)
+    response = client.post(
+        reverse("practice:goal", args=[topic.unit.slug]),
+        {"exam_date": exam.isoformat()},
+        follow=True,
+    )
+
+    # then: the page they land on counts down to it
+    assert "21 days to go." in response.content.decode()
