@@ -235,9 +235,8 @@ def _render_screen(
 
 
 MARK_CACHE_SECONDS = 10 * 60  # bounds what a write outside the services leaves
-MARK_CACHE_SHAPE = (
-    2  # move on when what is kept changes shape (the template's in the key)
-)
+# Moved on when what is kept changes shape (the template's own digest is in the key).
+MARK_CACHE_SHAPE = 2
 
 
 def _packed(parts: tuple[str, str]) -> tuple[str, bytes]:
