@@ -304,8 +304,8 @@ def _counts(
     Past target is a filter on when a row was submitted: on or before the last
     day that puts it beyond its cohort's target, in working days as
     `workdays.working_days_between` counts them (in the current time zone, less
-    the centre's bank `holidays`). So
-    rows need their cohort only when the cohorts' targets differ."""
+    the centre's bank `holidays`). So rows need their cohort only when the
+    cohorts' targets differ."""
     counts = {
         "total": Count("pk"),
         "resubmissions": Count("pk", filter=Q(current_version__gt=1)),

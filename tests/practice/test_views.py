@@ -227,17 +227,20 @@ def test_progress_and_home_take_constant_queries(
 def test_a_new_daily_allowance_applies_on_the_next_card(
     client_for, enrolled_learner, topic
 ):
+    def allow_new(per_day):
+        services.settings_update(
+            learner=enrolled_learner,
+            desired_retention=0.9,
+            new_cards_per_day=per_day,
+            reviews_per_day=100,
+            session_size=20,
+            reminders=False,
+            catch_up=False,
+        )
+
     # given: one new card a day, already seen today
     services.cards_generate_for_unit(unit=topic.unit)
-    services.settings_update(
-        learner=enrolled_learner,
-        desired_retention=0.9,
-        new_cards_per_day=1,
-        reviews_per_day=100,
-        session_size=20,
-        reminders=False,
-        catch_up=False,
-    )
+    allow_new(1)
     client = client_for(enrolled_learner)
     session = start(client, topic.unit)
     url = reverse("practice:session", args=[session.public_id])
@@ -248,15 +251,7 @@ def test_a_new_daily_allowance_applies_on_the_next_card(
     assert 'name="rating"' not in client.get(url).text  # nothing left today
 
     # when: the learner allows five a day
-    services.settings_update(
-        learner=enrolled_learner,
-        desired_retention=0.9,
-        new_cards_per_day=5,
-        reviews_per_day=100,
-        session_size=20,
-        reminders=False,
-        catch_up=False,
-    )
+    allow_new(5)
 
     # then: the next new card is shown at once
     assert 'name="rating"' in client.get(url).text
