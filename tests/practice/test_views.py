@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from centres import caching
 from practice import services
-from practice.models import Card, CardState, PracticeSession, ReviewLog
+from practice.models import Card, CardState, CardStateKind, PracticeSession, ReviewLog
 from tests import factories
 from tests.practice.conftest import CARD_COUNT, add_content
 
@@ -364,3 +365,33 @@ def test_an_exam_date_shows_on_the_unit_page_at_once(
 
     # then: the page they land on counts down to it
     assert "21 days to go." in response.content.decode()
+
+
+def test_nothing_due_is_shown_quietly_and_due_cards_stand_out(
+    client_for, enrolled_learner, cards
+):
+    # given a unit whose cards the learner has never seen: none due, all new
+    client = client_for(enrolled_learner)
+    for url in (reverse("practice:index"), reverse("home")):
+        html = client.get(url).content.decode()
+        # then "0 due" is a plain badge, not the red one that asks for attention
+        assert re.search(r'class="badge text-bg-light border"[^>]*>0 due<', html), url
+        assert re.search(rf'class="badge text-bg-secondary">{len(cards)} new<', html), (
+            url
+        )
+    # when a card falls due
+    CardState.objects.create(
+        learner=enrolled_learner,
+        card=cards[0],
+        unit=cards[0].unit,
+        state=CardStateKind.REVIEW,
+        due=timezone.now() - timedelta(hours=1),
+        stability=3.0,
+        difficulty=5.0,
+        reps=1,
+    )
+    caching.changed(caching.learner(enrolled_learner.pk))  # written outside services
+    for url in (reverse("practice:index"), reverse("home")):
+        html = client.get(url).content.decode()
+        # then it is counted in red
+        assert re.search(r'class="badge text-bg-danger"[^>]*>1 due<', html), url
