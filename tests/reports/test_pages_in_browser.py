@@ -57,3 +57,35 @@ def test_the_next_page_link_works_from_the_keyboard(
     assert (
         page.locator(f"{table} tbody tr").last.get_by_text("Learner L60").is_visible()
     )
+
+
+def test_heatmap_cells_are_coloured_like_the_key(page, sign_in, cohort):
+    # given Learner L01 with a log mapped to the unit's first marking point
+    from revision.models import MarkingPoint
+
+    learner = cohort.enrolments.order_by("learner__username").first().learner
+    point = MarkingPoint.objects.filter(
+        topic__unit__qualification=cohort.qualification
+    ).earliest("position")
+    factories.EvidenceMappingFactory(
+        evidence=factories.EvidenceFactory(
+            learner=learner, unit=point.topic.unit, centre=cohort.centre
+        ),
+        marking_point=point,
+    )
+    # when the admin opens the heatmap
+    sign_in(page, "e2e-admin")
+    page.get_by_role("link", name="Reports", exact=True).click()
+    page.get_by_role("link", name="Criteria heatmap").click()
+
+    def background(selector):
+        return page.locator(selector).first.evaluate(
+            "el => getComputedStyle(el).backgroundColor"
+        )
+
+    # then each cell has the colour of its level in the key, not the table's white
+    mapped = background("#heatmap tbody td.hm-mapped")
+    empty = background("#heatmap tbody td.hm-none")
+    assert mapped == background(".heatmap-legend .hm-mapped")
+    assert empty == background(".heatmap-legend .hm-none")
+    assert len({mapped, empty, "rgb(255, 255, 255)"}) == 3
