@@ -118,3 +118,20 @@ def test_mark_feedback_resubmit_achieve_and_iqa_agree(
     first = AssessmentDecision.objects.order_by("pk").first()
     assert first.iqa_review.verdict == "agree"
     assert "iqa.review" in AuditEntry.objects.values_list("action", flat=True)
+
+
+def test_the_queue_fits_a_phone(page, sign_in, live_server, world):
+    # given an assessor on a phone
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, "e2e-assessor")
+    # when they open the marking queue
+    page.goto(f"{live_server.url}/marking/")
+    # then the Mark button is on screen without scrolling sideways, and the
+    # cohort and date folded under the unit are still there to read
+    mark_link = page.locator("table").get_by_role("link", name=re.compile(r"^Mark "))
+    box = mark_link.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 375
+    row = page.locator("table tbody tr").first
+    expect(row).to_contain_text("September group")
+    expect(row).to_contain_text("submitted ")
