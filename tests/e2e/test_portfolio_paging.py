@@ -53,3 +53,22 @@ def test_paging_the_evidence_and_the_matrix_by_keyboard(
     page.wait_for_url("**?page=2*")
     assert page.get_by_text("Showing evidence 21\u201330 of 30").is_visible()
     assert page.locator(".coverage-matrix thead th").count() == 11
+
+
+def test_the_evidence_table_fits_a_phone(page, live_server, sign_in, long_portfolio):
+    # given a learner on a phone, whose logs have titles like people write
+    from portfolio.models import Evidence
+
+    Evidence.objects.filter(learner=long_portfolio).update(
+        title="Calming a customer whose boiler repair was missed"
+    )
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, "paging-learner")
+    # when they open the unit's portfolio
+    page.goto(f"{live_server.url}/portfolio/units/complaints/")
+    # then the table needs no sideways scrolling, and each row still says what
+    # kind of evidence it is and when it was last changed
+    wrap = page.locator("#evidence-table").locator("xpath=..")
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth")
+    first = page.locator("#evidence-table tbody tr").first
+    assert "Reflective log \u00b7 " in first.inner_text()
