@@ -36,13 +36,25 @@ def world(db):
         ("admin", "Cohorts"),
     ],
 )
-def test_each_role_signs_in_and_sees_their_home(page, sign_in, world, role, heading):
+def test_each_role_signs_in_and_sees_their_home(
+    page, sign_in, live_server, world, role, heading
+):
+    failed = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     sign_in(page, f"e2e-{role}")
 
     assert page.get_by_role("heading", name=f"Welcome, {role.title()}").is_visible()
     assert page.get_by_role("heading", name=heading, exact=True).is_visible()
     if role == "learner":
         assert page.get_by_text("Level 3 Diploma in Customer Service").is_visible()
+    page.wait_for_load_state("networkidle")
+    # every file the pages asked for was there, and the tab has our icon (without
+    # one, desktop browsers ask for /favicon.ico, a 404)
+    assert failed == []
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    response = page.request.get(f"{live_server.url}{icon}")
+    assert response.ok
+    assert response.headers["content-type"] == "image/svg+xml"
 
 
 def test_wrong_password_is_reported_in_the_browser(page, sign_in, world):
