@@ -33,7 +33,7 @@ from assessments.models import (
     IqaReview,
     Marking,
 )
-from centres.models import AdminEvent, Cohort, Enrolment, Membership
+from centres.models import AdminAction, AdminEvent, Cohort, Enrolment, Membership
 from portfolio.models import (
     Evidence,
     EvidenceMapping,
@@ -120,15 +120,31 @@ def _spread_centre(centre, now, rng) -> int:
 
 
 def _spread_admin_log(centre, clock) -> int:
-    ids = list(
-        AdminEvent.objects.filter(centre=centre)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    for n, pk in enumerate(ids):
-        days = 56 - (54 * n) // max(1, len(ids) - 1)
-        AdminEvent.objects.filter(pk=pk).update(created_at=clock.days_ago(days))
-    return len(ids)
+    """Spread the admin log's actions over the weeks, keeping an import's
+    enrolments with the import itself (a second apart), as the console made them."""
+    rows = AdminEvent.objects.filter(centre=centre).order_by("pk")
+    actions: list[list[int]] = []
+    previous = None
+    for pk, action, cohort_id, detail in rows.values_list(
+        "pk", "action", "cohort_id", "detail"
+    ):
+        from_import = (
+            action == AdminAction.LEARNER_ENROLLED
+            and detail.startswith("From import")
+            and previous
+            in {(AdminAction.LEARNERS_IMPORTED, cohort_id), (action, cohort_id)}
+        )
+        if not from_import:
+            actions.append([])
+        actions[-1].append(pk)
+        previous = (action, cohort_id)
+    for n, ids in enumerate(actions):
+        moment = clock.days_ago(56 - (54 * n) // max(1, len(actions) - 1))
+        for offset, pk in enumerate(ids):
+            AdminEvent.objects.filter(pk=pk).update(
+                created_at=moment + timedelta(seconds=offset)
+            )
+    return sum(map(len, actions))
 
 
 def _move_evidence(ids, created, updated) -> int:

@@ -68,3 +68,27 @@ def test_seed_demo_can_grow_a_larger_world():
 
     learners = Membership.objects.filter(role=Role.LEARNER).count()
     assert learners == 80
+
+
+def test_the_demo_admin_log_keeps_an_import_with_its_enrolments():
+    _seed()
+
+    from centres.models import AdminAction, AdminEvent
+
+    imports = AdminEvent.objects.filter(action=AdminAction.LEARNERS_IMPORTED)
+    assert imports.exists()
+    for imported in imports:
+        enrolled = AdminEvent.objects.filter(
+            action=AdminAction.LEARNER_ENROLLED,
+            cohort=imported.cohort,
+            detail__startswith="From import",
+        ).values_list("created_at", flat=True)
+        assert enrolled
+        # the console shows them at the moment of the import, not days later
+        assert all(
+            0 <= (moment - imported.created_at).total_seconds() < 60
+            for moment in enrolled
+        ), imported.cohort.name
+    # and the log still reads over weeks, not all at one moment
+    days = {e.created_at.date() for e in AdminEvent.objects.all()}
+    assert len(days) > 3
