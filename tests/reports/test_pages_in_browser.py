@@ -76,7 +76,8 @@ def test_heatmap_cells_are_coloured_like_the_key(page, sign_in, cohort):
     # when the admin opens the heatmap
     sign_in(page, "e2e-admin")
     page.get_by_role("link", name="Reports", exact=True).click()
-    page.get_by_role("link", name="Criteria heatmap").click()
+    with page.expect_navigation():  # to its load event: the stylesheets are in
+        page.get_by_role("link", name="Criteria heatmap").click()
 
     def background(selector):
         return page.locator(selector).first.evaluate(
