@@ -173,14 +173,21 @@ def _spread_submission(submission, clock, waiting) -> int:
         ).values_list("pk", flat=True)
     )
     if not versions:
-        # A draft portfolio: evidence written over the last month, still changing.
-        created = clock.days_ago(rng.randint(10, 30))
-        updated = clock.days_ago(rng.randint(0, 5), not_before=created)
-        moved = _move_evidence(evidence_ids, created, updated)
+        # A draft portfolio: each piece written on its own day over the last month,
+        # some still changing.
+        moments = []
+        for evidence_id in sorted(evidence_ids):
+            created = clock.days_ago(rng.randint(10, 30))
+            updated = clock.days_ago(rng.randint(0, 9), not_before=created)
+            _move_evidence([evidence_id], created, updated)
+            moments.append((created, updated))
+        if not moments:
+            moments.append((clock.days_ago(rng.randint(10, 30)),) * 2)
         Submission.objects.filter(pk=submission.pk).update(
-            created_at=created, updated_at=updated
+            created_at=min(c for c, _u in moments),
+            updated_at=max(u for _c, u in moments),
         )
-        return moved + 1
+        return len(evidence_ids) + 1
 
     # When each version was submitted (days ago), working back from the newest.
     last = versions[-1]
@@ -195,10 +202,15 @@ def _spread_submission(submission, clock, waiting) -> int:
     for _version in versions[:-1]:
         ages.insert(0, ages[0] + rng.randint(14, 21))
     first_age = ages[0]
-    evidence_created = clock.days_ago(first_age + rng.randint(7, 20))
-    moved = _move_evidence(
-        evidence_ids, evidence_created, clock.days_ago(first_age + 1)
-    )
+    # Each piece written on its own day in the weeks before the first submission.
+    evidence_created = clock.days_ago(first_age + 7)
+    for evidence_id in sorted(evidence_ids):
+        age = first_age + rng.randint(2, 20)
+        created = clock.days_ago(age)
+        updated = clock.days_ago(rng.randint(first_age + 1, age), not_before=created)
+        _move_evidence([evidence_id], created, updated)
+        evidence_created = min(evidence_created, created)
+    moved = len(evidence_ids)
 
     submitted_at = None
     last_moment = evidence_created

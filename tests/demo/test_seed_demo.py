@@ -92,3 +92,23 @@ def test_the_demo_admin_log_keeps_an_import_with_its_enrolments():
     # and the log still reads over weeks, not all at one moment
     days = {e.created_at.date() for e in AdminEvent.objects.all()}
     assert len(days) > 3
+
+
+def test_demo_portfolios_were_written_over_weeks():
+    _seed()
+
+    from django.db.models import Count, F
+
+    from portfolio.models import Evidence
+
+    # every piece last changed after it was written
+    assert not Evidence.objects.filter(updated_at__lt=F("created_at")).exists()
+    # and a unit's pieces were written at different moments, not all at once
+    units = (
+        Evidence.objects.order_by()
+        .values("learner_id", "unit_id")
+        .annotate(pieces=Count("pk"), moments=Count("created_at", distinct=True))
+        .filter(pieces__gt=1)
+    )
+    assert units
+    assert all(unit["moments"] > 1 for unit in units), list(units)
