@@ -73,3 +73,20 @@ def test_learner_practises_five_cards_and_sees_progress(
     assert learning >= 1
     expect(page.get_by_text("5 reviews in total.")).to_be_visible()
     assert axe(page) == []
+
+
+def test_on_a_phone_the_card_shows_no_keyboard_hints(
+    page, live_server, sign_in, learner_with_unit
+):
+    # given a learner practising on a phone, where there is no keyboard to press
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, "amelia")
+    page.goto(f"{live_server.url}/practice/unit/customer-relations/")
+    page.get_by_role("button", name="Start a session").click()
+    page.get_by_text("Show answer").click()
+    # then the grades read as words only, with no "Keys: …" line
+    expect(page.get_by_role("button", name="Good", exact=True)).to_be_visible()
+    expect(page.get_by_text("Keys: Space shows the answer")).to_be_hidden()
+    # and on a wide screen the hints are back
+    page.set_viewport_size({"width": 1200, "height": 800})
+    expect(page.get_by_text("Keys: Space shows the answer")).to_be_visible()
