@@ -135,3 +135,22 @@ def test_the_queue_fits_a_phone(page, sign_in, live_server, world):
     row = page.locator("table tbody tr").first
     expect(row).to_contain_text("September group")
     expect(row).to_contain_text("submitted ")
+
+
+def test_a_logs_own_headings_read_as_sub_headings(page, sign_in, live_server, world):
+    # given an assessor opening a learner's log in the marking screen
+    sign_in(page, "e2e-assessor")
+    page.goto(f"{live_server.url}/marking/submissions/{world['submission'].pk}/")
+    heading = page.locator(".log-body h3").first
+    expect(heading).to_have_text("What happened")
+
+    def size(locator):
+        return float(
+            locator.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+        )
+
+    # then the log's questions are no bigger than the page's own section headings
+    assert size(heading) <= size(
+        page.get_by_role("heading", name="Evidence", exact=True)
+    )
+    assert size(heading) < size(page.locator("h1"))
