@@ -154,3 +154,21 @@ def test_a_logs_own_headings_read_as_sub_headings(page, sign_in, live_server, wo
         page.get_by_role("heading", name="Evidence", exact=True)
     )
     assert size(heading) < size(page.locator("h1"))
+
+
+def test_the_evidence_stays_in_view_while_marking(page, sign_in, live_server, world):
+    # given an assessor on a wide but short screen, marking
+    page.set_viewport_size({"width": 1400, "height": 600})
+    sign_in(page, "e2e-assessor")
+    page.goto(f"{live_server.url}/marking/submissions/{world['submission'].pk}/")
+    page.get_by_role("button", name="Start marking").click()
+    page.wait_for_load_state("domcontentloaded")
+    # when they scroll down to the overall feedback
+    page.get_by_label("Overall feedback").scroll_into_view_if_needed()
+    assert page.evaluate("window.scrollY") > 300
+    # then the evidence is still on screen beside it (at the very end of the page
+    # it may ride up a little with the end of its column)
+    expect(page.locator(".log-body").first).to_be_in_viewport(ratio=0.5)
+    box = page.get_by_role("region", name="Evidence").bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] > 500
