@@ -1102,7 +1102,7 @@ def highlight_segments(
     return pieces
 
 
-SUGGESTIONS_PER_POINT = 5  # the strongest few; the rest are counted, not shown
+SUGGESTIONS_PER_POINT = 5  # the strongest pre-selected few; the rest are counted
 
 
 def _build_screen(version: Any, *, user: Any) -> MarkingScreen:
@@ -1153,7 +1153,11 @@ def _build_screen(version: Any, *, user: Any) -> MarkingScreen:
             previous = DecisionJudgement(
                 marking_point=point, value=point.p_value, comment=point.p_comment
             )
+        # Only what the matcher pre-selected is shown and highlighted: its weaker
+        # ranked candidates (kept for the learner's picker) are often chance, a
+        # match of 0.01, and would read to an assessor as evidence. They are counted.
         suggested = hints.get(point.pk, [])
+        shown = [hint for hint in suggested if hint.preselected][:SUGGESTIONS_PER_POINT]
         points.append(
             PointRow(
                 point=point,
@@ -1162,8 +1166,8 @@ def _build_screen(version: Any, *, user: Any) -> MarkingScreen:
                 mapped_evidence_ids=mapped.get(point.pk, set()),
                 learner_claim=claims.get(point.pk),
                 previous=previous,
-                suggestions=suggested[:SUGGESTIONS_PER_POINT],
-                more_suggestions=max(0, len(suggested) - SUGGESTIONS_PER_POINT),
+                suggestions=shown,
+                more_suggestions=len(suggested) - len(shown),
             )
         )
     labels = {row.point.pk: row.point.label for row in points}

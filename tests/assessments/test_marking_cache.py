@@ -17,6 +17,7 @@ from centres import personal_data
 from centres import services as centre_services
 from portfolio import services as portfolio_services
 from portfolio.models import Evidence, SuggestedMapping
+from revision.models import MarkingPoint
 from tests import factories
 from tests.assessments.test_services import mark
 
@@ -93,10 +94,14 @@ def test_suggestions_computed_later_reach_a_cached_page(
     url = reverse("assessments:mark", args=[submission.pk])
     assert "data-suggested-text" not in client.get(url).text
 
-    # when: the portfolio service the Celery task wraps stores its suggestions
+    # when: the portfolio service the Celery task wraps stores its suggestions,
+    # one of them pre-selected (a point the log plainly shows)
     log = Evidence.objects.get(learner=submission.learner)
+    point = MarkingPoint.objects.filter(topic__unit=submission.unit).first()
+    point.text = "Apologises to a customer and books a redelivery of a late order."
+    point.save(update_fields=["text"])
     portfolio_services.evidence_suggest(evidence_id=log.pk)
-    assert SuggestedMapping.objects.filter(evidence=log).exists()
+    assert SuggestedMapping.objects.filter(evidence=log, preselected=True).exists()
 
     # then: the sentences are marked in place in the log
     column = evidence_column(client.get(url).text)

@@ -171,24 +171,53 @@ def test_a_sentence_no_longer_in_the_text_is_not_highlighted(
 
 
 def test_suggestions_from_the_portfolio_task_reach_the_marking_screen(
-    client_for, assessor, submission, log
+    client_for, assessor, submission, points, log
 ):
-    # given: the portfolio service the Celery task wraps, with the real engine
+    # given: a marking point the log plainly shows, and the portfolio service the
+    # Celery task wraps, with the real engine
+    points[1].text = "Apologises to a customer and books a redelivery of a late order."
+    points[1].save(update_fields=["text"])
     portfolio_services.evidence_suggest(evidence_id=log.pk)
     stored = list(SuggestedMapping.objects.filter(evidence=log))
+    assert any(s.preselected for s in stored)
     services.marking_start(assessor=assessor, submission=submission)
 
     # when
     page = client_for(assessor).get(reverse("assessments:mark", args=[submission.pk]))
 
-    # then: every stored suggestion is beside its point with its sentences
+    # then: every pre-selected suggestion is beside its point with its sentences,
+    # and the weaker candidates (often chance matches) are not offered as evidence
     rows = {row.point.pk: row for row in page.context["screen"].points}
     for suggestion in stored:
         hints = rows[suggestion.marking_point_id].suggestions
+        if not suggestion.preselected:
+            assert hints == []
+            continue
         assert [h.evidence.pk for h in hints] == [log.pk]
         assert hints[0].backend == suggestion.backend
         for sentence in suggestion.sentences:
             assert sentence in hints[0].sentences
+    assert rows[points[1].pk].suggestions
+
+
+def test_weaker_suggestions_are_counted_not_shown(
+    client_for, assessor, submission, points, log
+):
+    # given: MP2 pre-selected for the log, and a chance match on MP3 not
+    sentence = "I apologised, checked the order and booked a redelivery."
+    suggest(log, points[1], [sentence])
+    suggest(log, points[2], [sentence], score=0.01, preselected=False)
+    services.marking_start(assessor=assessor, submission=submission)
+
+    # when
+    page = client_for(assessor).get(reverse("assessments:mark", args=[submission.pk]))
+
+    # then: MP3 offers no "may show this point" aid, and the sentence is tagged MP2
+    # only in the log's text
+    assert AID in point_block(page.text, points[1])
+    assert AID not in point_block(page.text, points[2])
+    assert "match 0.01" not in page.text
+    assert f'<mark title="Suggested for MP2">{sentence}</mark>' in page.text
 
 
 def test_highlight_segments_merge_overlaps_and_ignore_missing_text():

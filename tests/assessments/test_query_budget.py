@@ -104,7 +104,7 @@ def resubmission_being_marked(*, centre, cohort, unit, assessor, logs):
                 marking_point=point,
                 backend="combined",
                 score=0.5 + n / 10,
-                preselected=n == 0,
+                preselected=n in (0, 1),
                 sentences=[log.what_i_did],
                 status="dismissed" if n == 2 else "suggested",
                 computed_for_hash="h",
