@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from centres.models import (
     AdminAction,
@@ -36,7 +37,7 @@ def _seed_centre(data) -> None:
     for index, cohort in enumerate(data["cohorts"]):
         day = now - timedelta(days=60 - index * 7)
         learners = list(cohort.enrolments.values_list("learner_id", flat=True))
-        filename = f"{cohort.name.lower().replace(' ', '-')}-learners.xlsx"
+        filename = f"{slugify(cohort.name)}-learners.xlsx"
         events.append(
             AdminEvent(
                 centre=centre,

@@ -1,6 +1,7 @@
 """`seed_demo` builds a lived-in world once, and running it again changes nothing."""
 
 import json
+import re
 from io import StringIO
 
 import pytest
@@ -78,6 +79,8 @@ def test_the_demo_admin_log_keeps_an_import_with_its_enrolments():
     imports = AdminEvent.objects.filter(action=AdminAction.LEARNERS_IMPORTED)
     assert imports.exists()
     for imported in imports:
+        # named like a file someone saved, from the cohort's name
+        assert re.match(r"[a-z0-9-]+-learners\.xlsx: ", imported.detail)
         enrolled = AdminEvent.objects.filter(
             action=AdminAction.LEARNER_ENROLLED,
             cohort=imported.cohort,
