@@ -64,10 +64,23 @@ def feedback_history_html(submission) -> SafeString:
     )
 
 
+def feedback_released(submission) -> bool:
+    """Whether the learner has feedback to read on the submission. Releasing it is
+    what moves a submission to returned or achieved, and a resubmission (version 2
+    on) follows released feedback on the version before."""
+    return (
+        submission.status in {SubmissionStatus.RETURNED, SubmissionStatus.ACHIEVED}
+        or submission.current_version > 1
+    )
+
+
 def register() -> None:
     extensions.register_submission_link(
         extensions.SubmissionLink(
-            _("Read your feedback"), "assessments:feedback", frozenset({Role.LEARNER})
+            _("Read your feedback"),
+            "assessments:feedback",
+            frozenset({Role.LEARNER}),
+            shown_for=feedback_released,
         )
     )
     # Staff reach the marking record (and, beyond the rules, the authorise form).

@@ -10,8 +10,8 @@ from its AppConfig.ready():
     )
     extensions.register_export_section("assessments.feedback", render_feedback)
 
-A link is shown on the unit page once the submission has a version, reversed with
-the submission's pk. An export section is called with the Submission and returns
+A link is shown on the unit page to the roles it names, for a submission its
+`shown_for` accepts (any, by default), reversed with the submission's pk. An export section is called with the Submission and returns
 HTML (escaped by its own template) added to the PDF under "Feedback history".
 """
 
@@ -21,12 +21,19 @@ from dataclasses import dataclass
 from django.utils.safestring import SafeString
 
 
+def _always(_submission) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class SubmissionLink:
     label: str
     url_name: str
     roles: frozenset[str]
     order: int = 50
+    # Whether the link leads anywhere for this Submission (read from its own
+    # fields: the unit page must not spend a query per link).
+    shown_for: Callable[..., bool] = _always
 
 
 _links: dict[str, SubmissionLink] = {}
@@ -37,9 +44,13 @@ def register_submission_link(link: SubmissionLink) -> None:
     _links[link.url_name] = link
 
 
-def submission_links(roles: frozenset[str]) -> list[SubmissionLink]:
+def submission_links(roles: frozenset[str], submission) -> list[SubmissionLink]:
     return sorted(
-        (link for link in _links.values() if link.roles & roles),
+        (
+            link
+            for link in _links.values()
+            if link.roles & roles and link.shown_for(submission)
+        ),
         key=lambda link: (link.order, str(link.label)),
     )
 

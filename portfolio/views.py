@@ -131,7 +131,9 @@ def _unit_page(request, learner, unit_slug: str, *, staff: bool):
         # Our own template, rendered with autoescaping in _evidence_section.
         "evidence_html": mark_safe(section["evidence_html"]),  # noqa: S308  # nosec B308 B703
         "can_export": permissions.can_export(request.roles, learner, request.user),
-        "links": extensions.submission_links(request.roles) if submission else [],
+        "links": (
+            extensions.submission_links(request.roles, submission) if submission else []
+        ),
     }
     return render(request, "portfolio/unit.html", context)
 

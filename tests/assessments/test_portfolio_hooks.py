@@ -77,6 +77,27 @@ def test_learner_unit_page_links_to_feedback(
     assert b"Read your feedback" in page.content
 
 
+def test_no_feedback_link_while_the_unit_waits_for_its_first_decision(
+    client_for, assessor, submission, points, enrolled_learner, unit
+):
+    # given a submitted unit not yet marked
+    client = client_for(enrolled_learner)
+    url = reverse("portfolio:unit", args=[unit.slug])
+    feedback_url = reverse("assessments:feedback", args=[submission.pk])
+    # then its page offers no feedback to read (the link led to a "not found")
+    assert b"Read your feedback" not in client.get(url).content
+    assert client.get(feedback_url).status_code == 404
+    # when the assessor's decision reaches the learner
+    mark(assessor, submission, points, [2, 1, 2])
+    # then the link is there and leads to the feedback
+    assert f'href="{feedback_url}"'.encode() in client.get(url).content
+    assert client.get(feedback_url).status_code == 200
+    # and it stays while the resubmission waits for marking
+    _resubmit(enrolled_learner, submission, unit)
+    assert f'href="{feedback_url}"'.encode() in client.get(url).content
+    assert client.get(feedback_url).status_code == 200
+
+
 def test_portfolio_pdf_shows_released_feedback(assessor, submission, points):
     mark(
         assessor,
