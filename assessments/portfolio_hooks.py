@@ -83,12 +83,14 @@ def register() -> None:
             shown_for=feedback_released,
         )
     )
-    # Staff reach the marking record (and, beyond the rules, the authorise form).
+    # Staff reach the marking record (and, beyond the rules, the authorise form)
+    # of a unit submitted at least once.
     extensions.register_submission_link(
         extensions.SubmissionLink(
             _("Open in the marking console"),
             "assessments:mark",
             frozenset({Role.ASSESSOR, Role.ADMIN}),
+            shown_for=lambda submission: submission.current_version > 0,
         )
     )
     extensions.register_export_section("assessments.feedback", feedback_history_html)

@@ -100,9 +100,11 @@ def submissions_for_marker(
     *, user: Any, centre: Any, roles: frozenset[str]
 ) -> QuerySet[Submission]:
     """Submissions at `centre` the actor may mark or look at as a marker: every one
-    for an admin, those of learners in their assigned cohorts for an assessor."""
+    for an admin, those of learners in their assigned cohorts for an assessor.
+    Only those submitted at least once: a unit never submitted is the learner's
+    draft, with nothing to mark."""
     return Submission.objects.filter(
-        _marker_scope(user=user, roles=roles), centre=centre
+        _marker_scope(user=user, roles=roles), centre=centre, current_version__gt=0
     )
 
 

@@ -12,6 +12,7 @@ from assessments.models import FeedbackRelease, ResubmissionPolicy
 from portfolio import export
 from portfolio import services as portfolio_services
 from portfolio.models import SubmissionStatus
+from tests import factories
 from tests.assessments.test_services import mark
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +151,22 @@ def test_iqa_outcome_is_emailed_to_the_assessor(assessor, submission, points, iq
     assert note.subject == "IQA review: disagree"
     assert "The witness statement is unsigned." in note.body
     assert "- Ask for a signed witness statement." in note.body
+
+
+def test_a_unit_never_submitted_has_no_marking_record(
+    client_for, assessor, enrolled_learner, centre, unit
+):
+    # given a learner's draft unit, never submitted
+    draft = factories.SubmissionFactory(
+        learner=enrolled_learner, unit=unit, centre=centre, status="draft"
+    )
+    client = client_for(assessor)
+    # then the assessor's view of the portfolio offers no marking console link
+    page = client.get(
+        reverse("portfolio:learner-unit", args=[enrolled_learner.pk, unit.slug])
+    )
+    assert page.status_code == 200
+    assert b"Open in the marking console" not in page.content
+    # and the marking console answers "not found" (it failed with a server error)
+    response = client.get(reverse("assessments:mark", args=[draft.pk]))
+    assert response.status_code == 404
