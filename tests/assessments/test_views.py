@@ -1,6 +1,8 @@
 """Pages: permissions, the queue's query count, the marking screen's conflict
 handling, learner feedback and the IQA pages."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -266,3 +268,24 @@ def test_home_panels(client_for, assessor, iqa, submission):
     assert "Marking queue" in page.text
     page = client_for(iqa).get(reverse("home"))
     assert "0 sampled decisions awaiting your review." in page.text
+
+
+@pytest.mark.parametrize("role", ["assessor", "iqa", "centre_admin"])
+def test_every_link_on_a_decision_page_opens_for_its_reader(
+    request, client_for, assessor, submission, points, role
+):
+    # given a decision, read by the assessor who made it, the IQA or the admin
+    from tests.assessments.test_services import mark
+
+    decision = mark(assessor, submission, points, [2, 2, 2])
+    client = client_for(request.getfixturevalue(role))
+    page = client.get(reverse("assessments:decision", args=[decision.pk]))
+    assert page.status_code == 200
+    # then every link on it opens for them (an IQA's "back" link went to the
+    # marking queue, which is not theirs: 403)
+    links = set(re.findall(r'<a [^>]*href="(/[^"#]*)', page.text)) - {
+        "/accounts/logout/"
+    }
+    assert links
+    failing = {url: client.get(url, follow=True).status_code for url in links}
+    assert {url: code for url, code in failing.items() if code != 200} == {}
