@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from portfolio import selectors, services
 from portfolio.models import EvidenceMapping, SuggestedMapping, SuggestionStatus
+from tests import factories
 
 
 def complaint_log(learner, centre, unit, eager_tasks, *, draft=False):
@@ -111,3 +112,41 @@ def test_another_learners_suggestion_is_404(
 
     assert response.status_code == 404
     assert EvidenceMapping.objects.count() == 0
+
+
+def test_the_map_page_shows_the_log_beside_its_points_grouped(
+    client_for, enrolled_learner, centre, unit, qualification
+):
+    # given a log on a unit with outcomes, and a unit whose points have only topics
+    log = services.log_create(
+        learner=enrolled_learner,
+        centre=centre,
+        unit=unit,
+        title="Complaint",
+        is_draft=False,
+        what_happened="A customer complained that his refund was late.",
+    )
+    client = client_for(enrolled_learner)
+    body = client.get(reverse("portfolio:evidence-map", args=[log.pk])).text
+    # then the learner can read what they wrote while saying where each point is
+    assert "Your evidence" in body
+    assert "A customer complained that his refund was late." in body
+    assert "Learning outcome 1: Understand customer needs</h2>" in body
+    assert "Learning outcome 2: Resolve complaints</h2>" in body
+
+    plain = factories.UnitFactory(qualification=qualification, slug="plain")
+    for n, title in enumerate(["Greeting customers", "Closing a call"], start=1):
+        topic = factories.TopicFactory(unit=plain, title=title, position=n)
+        factories.MarkingPointFactory(topic=topic, position=1, text="Does it well.")
+    other = services.log_create(
+        learner=enrolled_learner,
+        centre=centre,
+        unit=plain,
+        title="Calls",
+        is_draft=False,
+        what_happened="I answered the phone.",
+    )
+    body = client.get(reverse("portfolio:evidence-map", args=[other.pk])).text
+    # and points with no outcome are grouped under their topic's title
+    assert '<h2 class="h6 mt-3">Greeting customers</h2>' in body
+    assert '<h2 class="h6 mt-3">Closing a call</h2>' in body
