@@ -175,17 +175,15 @@ def _spread_submission(submission, clock, waiting) -> int:
     if not versions:
         # A draft portfolio: each piece written on its own day over the last month,
         # some still changing.
-        moments = []
+        started = clock.days_ago(rng.randint(10, 30))
+        first, last = started, started
         for evidence_id in sorted(evidence_ids):
             created = clock.days_ago(rng.randint(10, 30))
             updated = clock.days_ago(rng.randint(0, 9), not_before=created)
             _move_evidence([evidence_id], created, updated)
-            moments.append((created, updated))
-        if not moments:
-            moments.append((clock.days_ago(rng.randint(10, 30)),) * 2)
+            first, last = min(first, created), max(last, updated)
         Submission.objects.filter(pk=submission.pk).update(
-            created_at=min(c for c, _u in moments),
-            updated_at=max(u for _c, u in moments),
+            created_at=first, updated_at=last
         )
         return len(evidence_ids) + 1
 

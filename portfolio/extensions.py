@@ -11,8 +11,9 @@ from its AppConfig.ready():
     extensions.register_export_section("assessments.feedback", render_feedback)
 
 A link is shown on the unit page to the roles it names, for a submission its
-`shown_for` accepts (any, by default), reversed with the submission's pk. An export section is called with the Submission and returns
-HTML (escaped by its own template) added to the PDF under "Feedback history".
+`shown_for` accepts (any, by default), reversed with the submission's pk. An export
+section is called with the Submission and returns HTML (escaped by its own template)
+added to the PDF under "Feedback history".
 """
 
 from collections.abc import Callable

@@ -23,6 +23,18 @@ def complaint_log(learner, centre, unit, eager_tasks, *, draft=False):
         )
 
 
+def finished_log(learner, centre, unit, what_happened, title="Complaint"):
+    """A finished log saved without running the suggestions task."""
+    return services.log_create(
+        learner=learner,
+        centre=centre,
+        unit=unit,
+        title=title,
+        is_draft=False,
+        what_happened=what_happened,
+    )
+
+
 def test_saving_a_log_stores_ranked_suggestions(
     enrolled_learner, centre, unit, eager_tasks
 ):
@@ -81,14 +93,7 @@ def test_accepting_maps_and_dismissing_hides(
 def test_the_map_page_polls_while_suggestions_are_pending(
     client_for, enrolled_learner, centre, unit
 ):
-    log = services.log_create(
-        learner=enrolled_learner,
-        centre=centre,
-        unit=unit,
-        title="Complaint",
-        is_draft=False,
-        what_happened="A customer complained.",
-    )
+    log = finished_log(enrolled_learner, centre, unit, "A customer complained.")
 
     body = (
         client_for(enrolled_learner)
@@ -118,13 +123,11 @@ def test_the_map_page_shows_the_log_beside_its_points_grouped(
     client_for, enrolled_learner, centre, unit, qualification
 ):
     # given a log on a unit with outcomes, and a unit whose points have only topics
-    log = services.log_create(
-        learner=enrolled_learner,
-        centre=centre,
-        unit=unit,
-        title="Complaint",
-        is_draft=False,
-        what_happened="A customer complained that his refund was late.",
+    log = finished_log(
+        enrolled_learner,
+        centre,
+        unit,
+        "A customer complained that his refund was late.",
     )
     client = client_for(enrolled_learner)
     body = client.get(reverse("portfolio:evidence-map", args=[log.pk])).text
@@ -138,13 +141,8 @@ def test_the_map_page_shows_the_log_beside_its_points_grouped(
     for n, title in enumerate(["Greeting customers", "Closing a call"], start=1):
         topic = factories.TopicFactory(unit=plain, title=title, position=n)
         factories.MarkingPointFactory(topic=topic, position=1, text="Does it well.")
-    other = services.log_create(
-        learner=enrolled_learner,
-        centre=centre,
-        unit=plain,
-        title="Calls",
-        is_draft=False,
-        what_happened="I answered the phone.",
+    other = finished_log(
+        enrolled_learner, centre, plain, "I answered the phone.", title="Calls"
     )
     body = client.get(reverse("portfolio:evidence-map", args=[other.pk])).text
     # and points with no outcome are grouped under their topic's title
